@@ -1,0 +1,6 @@
+/* TODO(helper): instruction family bcd. */
+#include "exec.h"
+
+const opdef_t bcd_ops[] = {
+    {0},
+};

@@ -1,0 +1,100 @@
+/* Near control transfers: JMP, Jcc, CALL, RET, LOOP/LOOPE/LOOPNE, JCXZ.
+ * Far forms (and everything through gates) live in far.c.
+ */
+#include "exec.h"
+
+void jump_near(cpu_t *cpu, uint32_t eip)
+{
+    if (UNLIKELY(eip > cpu->seg[SEG_CS].limit))
+        cpu_exception(cpu, EXC_GP, 0);
+    cpu->eip = eip;
+}
+
+/* Relative target: the operand size truncates it to 16 bits. */
+static inline uint32_t rel_target(const cpu_t *cpu, const insn_t *i)
+{
+    uint32_t t = cpu->eip + i->imm;
+    return o32(i) ? t : (t & 0xFFFF);
+}
+
+static void jmp_rel(cpu_t *cpu, const insn_t *i) { jump_near(cpu, rel_target(cpu, i)); }
+
+static void jcc_rel(cpu_t *cpu, const insn_t *i)
+{
+    if (cond_true(cpu, i->op & 15))
+        jump_near(cpu, rel_target(cpu, i));
+}
+
+static void jmp_Ew_r(cpu_t *c, const insn_t *i) { jump_near(c, get_r16(c, i->rm)); }
+static void jmp_Ed_r(cpu_t *c, const insn_t *i) { jump_near(c, c->gpr[i->rm]); }
+static void jmp_Ew_m(cpu_t *c, const insn_t *i) { jump_near(c, ea_rd16(c, i)); }
+static void jmp_Ed_m(cpu_t *c, const insn_t *i) { jump_near(c, ea_rd32(c, i)); }
+
+/* CALL: the target is checked before anything is pushed. */
+static void call_to(cpu_t *cpu, uint32_t target, bool is32)
+{
+    if (UNLIKELY(target > cpu->seg[SEG_CS].limit))
+        cpu_exception(cpu, EXC_GP, 0);
+    push_sized(cpu, cpu->eip, is32);
+    cpu->eip = target;
+}
+
+static void call_rel(cpu_t *c, const insn_t *i) { call_to(c, rel_target(c, i), o32(i)); }
+static void call_Ew_r(cpu_t *c, const insn_t *i) { call_to(c, get_r16(c, i->rm), false); }
+static void call_Ed_r(cpu_t *c, const insn_t *i) { call_to(c, c->gpr[i->rm], true); }
+static void call_Ew_m(cpu_t *c, const insn_t *i) { call_to(c, ea_rd16(c, i), false); }
+static void call_Ed_m(cpu_t *c, const insn_t *i) { call_to(c, ea_rd32(c, i), true); }
+
+/* RET [imm16]: ESP changes only once the target passed the limit check. */
+static void ret_near(cpu_t *cpu, const insn_t *i)
+{
+    bool is32 = o32(i);
+    uint32_t target = stack_peek(cpu, 0, is32);
+    jump_near(cpu, target);
+    set_sp(cpu, cpu->gpr[R_ESP] + (is32 ? 4 : 2) + (i->op == 0xC2 ? i->imm : 0));
+}
+
+/* The count register of LOOP and JCXZ follows the address size. */
+static void loop_common(cpu_t *cpu, const insn_t *i, bool (*extra)(const cpu_t *))
+{
+    uint32_t count;
+    if (a32(i)) {
+        count = --cpu->gpr[R_ECX];
+    } else {
+        count = (uint16_t)(get_r16(cpu, R_ECX) - 1);
+        set_r16(cpu, R_ECX, (uint16_t)count);
+    }
+    if (count != 0 && extra(cpu))
+        jump_near(cpu, rel_target(cpu, i));
+}
+
+static bool always(const cpu_t *cpu) { (void)cpu; return true; }
+static bool zf_set(const cpu_t *cpu) { return get_zf(cpu); }
+static bool zf_clear(const cpu_t *cpu) { return !get_zf(cpu); }
+static void loop_rel(cpu_t *c, const insn_t *i) { loop_common(c, i, always); }
+static void loope_rel(cpu_t *c, const insn_t *i) { loop_common(c, i, zf_set); }
+static void loopne_rel(cpu_t *c, const insn_t *i) { loop_common(c, i, zf_clear); }
+
+static void jcxz_rel(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t count = a32(i) ? cpu->gpr[R_ECX] : get_r16(cpu, R_ECX);
+    if (count == 0)
+        jump_near(cpu, rel_target(cpu, i));
+}
+
+const opdef_t branch_ops[] = {
+    {0x70, -1, -1, 0, 16, "j%cc", "Jb", OPF_END, H(jcc_rel)},
+    {0x180, -1, -1, 0, 16, "j%cc", "Jz", OPF_END, H(jcc_rel)},
+    {0xEB, -1, -1, 0, 0, "jmp", "Jb", OPF_END, H(jmp_rel)},
+    {0xE9, -1, -1, 0, 0, "jmp", "Jz", OPF_END, H(jmp_rel)},
+    {0xFF, 4, -1, 0, 0, "jmp", "Ev", OPF_END, HRS(jmp_Ew_r, jmp_Ed_r, jmp_Ew_m, jmp_Ed_m)},
+    {0xE8, -1, -1, 0, 0, "call", "Jz", OPF_END, H(call_rel)},
+    {0xFF, 2, -1, 0, 0, "call", "Ev", OPF_END, HRS(call_Ew_r, call_Ed_r, call_Ew_m, call_Ed_m)},
+    {0xC3, -1, -1, 0, 0, "ret", "", OPF_END, H(ret_near)},
+    {0xC2, -1, -1, 0, 0, "ret", "Iw", OPF_END, H(ret_near)},
+    {0xE0, -1, -1, 0, 0, "loopne", "Jb", OPF_END, H(loopne_rel)},
+    {0xE1, -1, -1, 0, 0, "loope", "Jb", OPF_END, H(loope_rel)},
+    {0xE2, -1, -1, 0, 0, "loop", "Jb", OPF_END, H(loop_rel)},
+    {0xE3, -1, -1, 0, 0, "jcxz/jecxz", "Jb", OPF_END | OPF_ASIZE_MNEM, H(jcxz_rel)},
+    {0},
+};

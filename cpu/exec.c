@@ -1,0 +1,516 @@
+/* The interpreter loop: find the decoded block for CS:EIP, run its
+ * instructions one handler call each, check interrupts between blocks.
+ * Exceptions unwind here with longjmp and are delivered from the top.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "icache.h"
+
+/* ---------------------------------------------------------------- faults */
+
+/* Contributory exceptions for the double-fault rules (SDM vol. 3, 6.15). */
+static bool contributory(int v)
+{
+    return v == EXC_DE || v == EXC_TS || v == EXC_NP || v == EXC_SS || v == EXC_GP;
+}
+
+void cpu_exception(cpu_t *cpu, int vector, uint32_t error)
+{
+    if (!cpu->in_execute) {
+        fprintf(stderr, "x86sim: internal error: exception %d outside the CPU loop\n", vector);
+        abort();
+    }
+    cpu->eip = cpu->prev_eip;
+    int first = cpu->delivering;
+    if (first == EXC_DF) {
+        cpu->shutdown = true; /* triple fault */
+    } else if (first >= 0 && ((contributory(first) && contributory(vector)) ||
+                              (first == EXC_PF && (vector == EXC_PF || contributory(vector))))) {
+        vector = EXC_DF;
+        error = 0;
+    }
+    cpu->pending_exc = vector;
+    cpu->pending_err = error;
+    longjmp(cpu->unwind, 1);
+}
+
+static bool has_error_code(int v)
+{
+    return v == EXC_DF || (v >= EXC_TS && v <= EXC_PF) || v == EXC_AC;
+}
+
+static void deliver_exception(cpu_t *cpu)
+{
+    int v = cpu->pending_exc;
+    cpu->pending_exc = -1;
+    cpu->delivering = v;
+    if (cpu->hooks.event)
+        cpu->hooks.event(cpu->hooks.opaque, CPU_EVENT_EXCEPTION, v, has_error_code(v), cpu->pending_err);
+    cpu_interrupt(cpu, v, INT_EXCEPTION, has_error_code(v), cpu->pending_err);
+    cpu->delivering = -1;
+}
+
+void op_ud(cpu_t *cpu, const insn_t *i)
+{
+    (void)i;
+    cpu_exception(cpu, EXC_UD, 0);
+}
+
+/* The MMU's #PF callback. */
+static void page_fault(void *opaque, uint32_t linear, uint32_t error)
+{
+    cpu_t *cpu = opaque;
+    cpu->cr2 = linear;
+    cpu_exception(cpu, EXC_PF, error);
+}
+
+/* physmem's callback when a page holding decoded code is written. */
+static void code_written(void *opaque, uint32_t page)
+{
+    cpu_t *cpu = opaque;
+    icache_invalidate_page(cpu->icache, page);
+    end_block(cpu); /* the running block may be among the dropped ones */
+}
+
+static void a20_changed(void *opaque)
+{
+    cpu_t *cpu = opaque;
+    mmu_flush_all(&cpu->mmu, false);
+}
+
+/* ---------------------------------------------------------------- blocks */
+
+/* Reads instruction bytes at linear `lin` through the MMU (faulting as a
+ * fetch would).  Used for instructions that cross a page or a limit and for
+ * code in memory that cannot be cached. */
+static uint8_t fetch_byte(cpu_t *cpu, uint32_t eip)
+{
+    const segment_t *cs = &cpu->seg[SEG_CS];
+    if (eip > cs->limit)
+        cpu_exception(cpu, EXC_GP, 0);
+    uint32_t lin = cs->base + eip;
+    uint32_t phys;
+    const uint8_t *p = mmu_fetch_page(&cpu->mmu, lin, &phys);
+    if (p)
+        return p[lin & (PAGE_SIZE - 1)];
+    if (phys == TLB_NO_TAG)
+        return 0xFF;
+    return (uint8_t)physmem_read(cpu->mmu.pm, phys | (lin & (PAGE_SIZE - 1)), 1);
+}
+
+/* Decodes the one instruction at CS:EIP byte by byte into a scratch block
+ * that is not cached. */
+static const block_t *scratch_block(cpu_t *cpu)
+{
+    block_t *b = (block_t *)cpu->scratch;
+    uint8_t bytes[16];
+    int n = 0, len = 0;
+    while (len == 0) {
+        bytes[n] = fetch_byte(cpu, cpu->eip + n);
+        n++;
+        len = decode_insn(bytes, n, cpu->code32, &b->insns[0]);
+    }
+    b->count = 1;
+    b->bytes = (uint16_t)len;
+    return b;
+}
+
+/* Builds and caches the block starting at CS:EIP, which is at physical
+ * `phys` on a page whose bytes are at host `page`. */
+static const block_t *build_block(cpu_t *cpu, uint32_t phys, const uint8_t *page, bool track)
+{
+    icache_t *ic = cpu->icache;
+    const segment_t *cs = &cpu->seg[SEG_CS];
+    uint32_t off = phys & (PAGE_SIZE - 1);
+    /* Bytes available: to the end of the page, and of the code segment. */
+    uint64_t room = PAGE_SIZE - off;
+    uint64_t to_limit = (uint64_t)cs->limit - cpu->eip + 1;
+    if (to_limit < room)
+        room = to_limit;
+
+    block_t *b = icache_begin(ic);
+    b->phys = phys;
+    b->code32 = cpu->code32;
+    uint32_t count = 0, pos = 0;
+    while (count < BLOCK_MAX_INSNS) {
+        insn_t *i = &b->insns[count];
+        int len = decode_insn(page + off + pos, (int)(room - pos), cpu->code32, i);
+        if (len == 0)
+            break; /* crosses the page or the limit: left for the scratch path */
+        count++;
+        pos += len;
+        const opdef_t *d = opdef_of(i);
+        if (!d || (d->flags & OPF_END) || pos >= room)
+            break;
+    }
+    if (count == 0)
+        return scratch_block(cpu);
+    b->bytes = (uint16_t)pos;
+    icache_commit(ic, b, count, track);
+    if (track) {
+        uint32_t pn = phys >> PAGE_SHIFT;
+        if (!cpu->mmu.pm->code_page[pn]) {
+            physmem_mark_code(cpu->mmu.pm, pn);
+            mmu_protect_code_page(&cpu->mmu, phys);
+        }
+    }
+    return b;
+}
+
+static const block_t *find_block(cpu_t *cpu)
+{
+    const segment_t *cs = &cpu->seg[SEG_CS];
+    if (UNLIKELY(cpu->eip > cs->limit))
+        cpu_exception(cpu, EXC_GP, 0);
+    uint32_t lin = cs->base + cpu->eip;
+    tlb_entry_t *e = tlb_slot(cpu->mmu.cur, lin);
+    uint32_t phys;
+    const uint8_t *page;
+    if (LIKELY(e->tag_x == (lin & PAGE_MASK))) {
+        phys = e->phys;
+        page = (const uint8_t *)(e->host + (lin & PAGE_MASK));
+    } else {
+        page = mmu_fetch_page(&cpu->mmu, lin, &phys);
+    }
+    if (UNLIKELY(!page))
+        return scratch_block(cpu); /* MMIO or unassigned: decode every time */
+    phys |= lin & (PAGE_SIZE - 1);
+
+    const block_t *b = icache_lookup(cpu->icache, phys, cpu->code32);
+    if (LIKELY(b)) {
+        if (LIKELY((uint64_t)cpu->eip + b->bytes - 1 <= cs->limit))
+            return b;
+        return scratch_block(cpu); /* this CS's limit cuts the block */
+    }
+    phys_where_t w = physmem_where(cpu->mmu.pm, phys);
+    bool cacheable = w.kind == PHYS_RAM || w.kind == PHYS_SHADOW_ROM || w.kind == PHYS_ROM;
+    if (!cacheable)
+        return scratch_block(cpu);
+    return build_block(cpu, phys, page, w.kind != PHYS_ROM);
+}
+
+/* Runs the instructions of block b from its start. */
+static void run_block(cpu_t *cpu, const block_t *b, uint32_t max)
+{
+    const insn_t *i = b->insns;
+    cpu->block_end = i + (b->count < max ? b->count : max);
+    do {
+        cpu->prev_eip = cpu->eip;
+        cpu->eip += i->len;
+        i->fn(cpu, i);
+        cpu->icount++;
+        i++;
+    } while (i < cpu->block_end);
+}
+
+/* ---------------------------------------------------------------- interrupts */
+
+static bool intr_deliverable(const cpu_t *cpu)
+{
+    return cpu->intr && (cpu->eflags & FLAG_IF);
+}
+
+/* Delivers an NMI or a maskable interrupt if one is due.  Returns true when
+ * one was delivered. */
+static bool check_interrupts(cpu_t *cpu)
+{
+    if (cpu->irq_inhibit) {
+        cpu->irq_inhibit = false;
+        return false;
+    }
+    if (cpu->nmi_pending && !cpu->nmi_blocked) {
+        cpu->nmi_pending = false;
+        cpu->nmi_blocked = true;
+        cpu->halted = false;
+        cpu->prev_eip = cpu->eip;
+        if (cpu->hooks.event)
+            cpu->hooks.event(cpu->hooks.opaque, CPU_EVENT_HW_INTERRUPT, EXC_NMI, false, 0);
+        cpu_interrupt(cpu, EXC_NMI, INT_HW, false, 0);
+        return true;
+    }
+    if (intr_deliverable(cpu)) {
+        cpu->halted = false;
+        cpu->prev_eip = cpu->eip;
+        uint8_t vector = cpu->bus.intr_ack(cpu->bus.opaque);
+        if (cpu->hooks.event)
+            cpu->hooks.event(cpu->hooks.opaque, CPU_EVENT_HW_INTERRUPT, vector, false, 0);
+        cpu_interrupt(cpu, vector, INT_HW, false, 0);
+        return true;
+    }
+    return false;
+}
+
+void cpu_raise_nmi(cpu_t *cpu)
+{
+    cpu->nmi_pending = true;
+}
+
+void cpu_request_stop(cpu_t *cpu)
+{
+    cpu->stop_requested = true;
+    end_block(cpu);
+}
+
+/* ---------------------------------------------------------------- stepping */
+
+/* DR7 enables an instruction breakpoint (R/W = 00) in slot n. */
+static bool dr_exec_enabled(const cpu_t *cpu, int n)
+{
+    uint32_t dr7 = cpu->dr[7];
+    return (dr7 & (3u << (2 * n))) && ((dr7 >> (16 + 4 * n)) & 3) == 0;
+}
+
+void cpu_update_stepping(cpu_t *cpu)
+{
+    bool step = (cpu->eflags & FLAG_TF) || cpu->debugger_step;
+    for (int n = 0; n < 4; n++)
+        step |= dr_exec_enabled(cpu, n);
+    cpu->single_step = step;
+    end_block(cpu);
+}
+
+/* Runs one instruction with the debug checks: debugger breakpoints, DR0-DR3
+ * instruction breakpoints (faults, before), single-step traps (after). */
+static cpu_exit_t step_one(cpu_t *cpu)
+{
+    uint32_t lin = cpu->seg[SEG_CS].base + cpu->eip;
+    if (cpu->hooks.exec_check && !cpu->skip_exec_check && cpu->hooks.exec_check(cpu->hooks.opaque, lin))
+        return CPU_EXIT_BREAKPOINT;
+    cpu->skip_exec_check = false;
+    if (!(cpu->eflags & FLAG_RF)) {
+        uint32_t hits = 0;
+        for (int n = 0; n < 4; n++)
+            if (dr_exec_enabled(cpu, n) && cpu->dr[n] == lin)
+                hits |= 1u << n;
+        if (hits) {
+            cpu->dr[6] = (cpu->dr[6] & ~0xFu) | hits;
+            cpu->prev_eip = cpu->eip;
+            cpu_exception(cpu, EXC_DB, 0);
+        }
+    }
+    bool tf = (cpu->eflags & FLAG_TF) != 0;
+    const block_t *b = find_block(cpu);
+    cpu->pending_db = 0;
+    run_block(cpu, b, 1);
+    cpu->eflags &= ~FLAG_RF;
+    if ((tf && !cpu->suppress_tf) || cpu->pending_db) {
+        cpu->dr[6] |= cpu->pending_db | (tf ? 0x4000u : 0); /* BS */
+        cpu->pending_db = 0;
+        cpu->prev_eip = cpu->eip; /* a trap: the saved EIP is the next one */
+        cpu_interrupt(cpu, EXC_DB, INT_EXCEPTION, false, 0);
+    }
+    cpu->suppress_tf = false;
+    return CPU_EXIT_BUDGET;
+}
+
+/* ---------------------------------------------------------------- the loop */
+
+cpu_exit_t cpu_execute(cpu_t *cpu, uint64_t until)
+{
+    cpu->in_execute = true;
+    if (setjmp(cpu->unwind)) {
+        if (cpu->shutdown) {
+            cpu->delivering = -1;
+            cpu->in_execute = false;
+            if (cpu->hooks.event)
+                cpu->hooks.event(cpu->hooks.opaque, CPU_EVENT_TRIPLE_FAULT, cpu->pending_exc, false, 0);
+            return CPU_EXIT_SHUTDOWN;
+        }
+        deliver_exception(cpu);
+        if (cpu->icount >= until && cpu->single_step)
+            goto out;
+    }
+    while (cpu->icount < until) {
+        if (UNLIKELY(cpu->stop_requested)) {
+            cpu->stop_requested = false;
+            cpu->in_execute = false;
+            return CPU_EXIT_STOP;
+        }
+        if (cpu->intr || cpu->nmi_pending || cpu->irq_inhibit)
+            check_interrupts(cpu);
+        if (UNLIKELY(cpu->halted)) {
+            cpu->in_execute = false;
+            return CPU_EXIT_HALT;
+        }
+        if (UNLIKELY(cpu->single_step)) {
+            cpu_exit_t r = step_one(cpu);
+            if (r != CPU_EXIT_BUDGET) {
+                cpu->in_execute = false;
+                return r;
+            }
+            continue;
+        }
+        run_block(cpu, find_block(cpu), BLOCK_MAX_INSNS);
+    }
+out:
+    cpu->in_execute = false;
+    return CPU_EXIT_BUDGET;
+}
+
+cpu_exit_t cpu_step(cpu_t *cpu)
+{
+    bool was = cpu->debugger_step;
+    cpu->debugger_step = true;
+    cpu_update_stepping(cpu);
+    cpu_exit_t r = cpu_execute(cpu, cpu->icount + 1);
+    cpu->debugger_step = was;
+    cpu_update_stepping(cpu);
+    return r;
+}
+
+/* ---------------------------------------------------------------- state */
+
+uint32_t cpu_get_eflags(const cpu_t *cpu)
+{
+    return (cpu->eflags & ~FLAGS_ARITH) | flags_arith(cpu) | 2u;
+}
+
+void cpu_set_eflags(cpu_t *cpu, uint32_t value)
+{
+    uint32_t old = cpu->eflags;
+    /* Bits 1 is always set; 3, 5, 15 and 22-31 always clear. */
+    value = (value & 0x003F7FD5u) | 2u;
+    flags_load(cpu, value);
+    cpu->eflags = value;
+    if ((old ^ value) & FLAG_VM)
+        cpu_update_mode(cpu);
+    if ((old ^ value) & (FLAG_TF | FLAG_IF))
+        cpu_update_stepping(cpu);
+}
+
+bool cpu_is_protected(const cpu_t *cpu)
+{
+    return cpu->cr0 & CR0_PE;
+}
+
+bool cpu_is_v86(const cpu_t *cpu)
+{
+    return (cpu->cr0 & CR0_PE) && (cpu->eflags & FLAG_VM);
+}
+
+void cpu_set_cpl(cpu_t *cpu, uint8_t cpl)
+{
+    cpu->cpl = cpl;
+    mmu_set_user(&cpu->mmu, cpl == 3);
+}
+
+void cpu_update_mode(cpu_t *cpu)
+{
+    bool v86 = cpu_is_v86(cpu);
+    if (!cpu_is_protected(cpu))
+        cpu_set_cpl(cpu, 0);
+    else if (v86)
+        cpu_set_cpl(cpu, 3);
+    cpu->code32 = !v86 && (cpu->seg[SEG_CS].flags & DESC_FLAG_DB);
+    cpu->stack32 = !v86 && (cpu->seg[SEG_SS].flags & DESC_FLAG_DB);
+    for (int s = 0; s < 6; s++)
+        seg_refresh(cpu, &cpu->seg[s], s == SEG_SS);
+    end_block(cpu);
+}
+
+void cpu_set_cr0(cpu_t *cpu, uint32_t value)
+{
+    uint32_t old = cpu->cr0;
+    cpu->cr0 = value | CR0_ET;
+    mmu_set_cr0(&cpu->mmu, cpu->cr0);
+    if ((old ^ cpu->cr0) & CR0_PE)
+        cpu_update_mode(cpu);
+    end_block(cpu);
+}
+
+void cpu_set_cr3(cpu_t *cpu, uint32_t value)
+{
+    cpu->cr3 = value;
+    mmu_set_cr3(&cpu->mmu, value);
+    end_block(cpu);
+}
+
+void cpu_set_cr4(cpu_t *cpu, uint32_t value)
+{
+    cpu->cr4 = value;
+    mmu_set_cr4(&cpu->mmu, value);
+    end_block(cpu);
+}
+
+void cpu_reset(cpu_t *cpu)
+{
+    memset(cpu->gpr, 0, sizeof cpu->gpr);
+    cpu->gpr[R_EDX] = CPU_SIGNATURE;
+    cpu->eflags = 2;
+    flags_load(cpu, 0);
+    for (int s = 0; s < 6; s++)
+        cpu_load_seg_raw(cpu, s, 0, 0, 0xFFFF, 0x93, 0);
+    cpu_load_seg_raw(cpu, SEG_CS, 0xF000, 0xFFFF0000u, 0xFFFF, 0x93, 0);
+    cpu->eip = cpu->prev_eip = 0xFFF0;
+    cpu->gdtr = cpu->idtr = (dtable_t){0, 0xFFFF};
+    cpu->ldtr = (segment_t){.limit = 0xFFFF, .access = 0x82};
+    cpu->tr = (segment_t){.limit = 0xFFFF, .access = 0x8B};
+    memset(cpu->dr, 0, sizeof cpu->dr);
+    cpu->dr[6] = 0xFFFF0FF0u;
+    cpu->dr[7] = 0x400;
+    memset(&cpu->msr, 0, sizeof cpu->msr);
+    cpu->tsc_offset = 0;
+    cpu->cr2 = 0;
+    cpu->cr0 = 0x60000010u;
+    mmu_set_efer(&cpu->mmu, 0);
+    mmu_set_cr4(&cpu->mmu, 0);
+    mmu_set_cr0(&cpu->mmu, cpu->cr0);
+    cpu->cr4 = 0;
+    cpu_set_cr3(cpu, 0);
+    fpu_reset(&cpu->fpu);
+    cpu->halted = cpu->nmi_pending = cpu->nmi_blocked = cpu->irq_inhibit = false;
+    cpu->shutdown = false;
+    cpu->delivering = cpu->pending_exc = -1;
+    cpu->pending_db = 0;
+    cpu_update_mode(cpu);
+    cpu_update_stepping(cpu);
+    icache_flush(cpu->icache);
+}
+
+bool cpu_init(cpu_t *cpu, physmem_t *pm, const cpu_bus_t *bus)
+{
+    memset(cpu, 0, sizeof *cpu);
+    opcodes_init();
+    cpu->icache = icache_create();
+    if (!cpu->icache || !icache_attach(cpu->icache, pm->ram_pages)) {
+        icache_destroy(cpu->icache);
+        cpu->icache = NULL;
+        return false;
+    }
+    cpu->scratch = calloc(1, sizeof(block_t) + sizeof(insn_t));
+    if (!cpu->scratch) {
+        cpu_free(cpu);
+        return false;
+    }
+    cpu->bus = *bus;
+    mmu_init(&cpu->mmu, pm, page_fault, cpu);
+    pm->code_written = code_written;
+    pm->code_opaque = cpu;
+    pm->a20_changed = a20_changed;
+    pm->a20_opaque = cpu;
+    cpu_reset(cpu);
+    return true;
+}
+
+void cpu_free(cpu_t *cpu)
+{
+    icache_destroy(cpu->icache);
+    free(cpu->scratch);
+    cpu->icache = NULL;
+    cpu->scratch = NULL;
+}
+
+const char *cpu_exception_name(int vector)
+{
+    static const char *const names[] = {
+        "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+        "#BR BOUND range", "#UD invalid opcode", "#NM device not available", "#DF double fault",
+        "coprocessor segment overrun", "#TS invalid TSS", "#NP segment not present",
+        "#SS stack fault", "#GP general protection", "#PF page fault", "reserved",
+        "#MF x87 error", "#AC alignment check", "#MC machine check", "#XM SIMD error",
+    };
+    if (vector >= 0 && vector < (int)(sizeof names / sizeof names[0]))
+        return names[vector];
+    return "interrupt";
+}

@@ -1,0 +1,6 @@
+/* TODO(helper): instruction family shift. */
+#include "exec.h"
+
+const opdef_t shift_ops[] = {
+    {0},
+};

@@ -1,0 +1,57 @@
+/* The event clock.  Devices arm timers at a time in nanoseconds; the machine
+ * runs the CPU until the earliest deadline and then fires what is due.
+ *
+ * In the default, deterministic mode time is derived from retired
+ * instructions: now = base_ns + (icount - base_icount) * ns_per_insn, so a
+ * batch run repeats exactly.  When the CPU halts, time jumps straight to the
+ * next deadline.  In host-time mode, time follows the host's monotonic
+ * clock and a halted CPU sleeps until the next deadline. */
+#ifndef X86SIM_CLOCK_H
+#define X86SIM_CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef void (*timer_fn)(void *opaque);
+
+typedef struct vtimer {
+    uint64_t deadline; /* ns; valid when armed */
+    bool armed;
+    timer_fn fn;
+    void *opaque;
+    const char *name;
+} vtimer_t;
+
+#define CLOCK_MAX_TIMERS 32
+#define CLOCK_NEVER UINT64_MAX
+
+typedef struct vclock {
+    const uint64_t *icount;  /* the CPU's retired-instruction counter */
+    uint64_t base_ns, base_icount;
+    uint32_t ns_per_insn_fp; /* 16.16 fixed point */
+    bool host_time;
+    uint64_t host_origin;    /* host ns at time 0 (host-time mode) */
+    vtimer_t *timers[CLOCK_MAX_TIMERS];
+    int ntimers;
+} vclock_t;
+
+/* Default guest speed in deterministic mode: 4 ns per instruction. */
+#define CLOCK_DEFAULT_NS_PER_INSN_FP (4u << 16)
+
+void clock_init(vclock_t *c, const uint64_t *icount, bool host_time);
+uint64_t clock_now(const vclock_t *c);
+/* Registers a timer (not armed).  Returns false when the table is full. */
+bool clock_add_timer(vclock_t *c, vtimer_t *t, timer_fn fn, void *opaque, const char *name);
+void timer_arm(vtimer_t *t, uint64_t deadline_ns);
+void timer_disarm(vtimer_t *t);
+uint64_t clock_next_deadline(const vclock_t *c);
+/* The instruction count at which time reaches `ns` (deterministic mode). */
+uint64_t clock_icount_at(const vclock_t *c, uint64_t ns);
+/* Fires every timer whose deadline has passed, earliest first. */
+void clock_run_due(vclock_t *c);
+/* Idle: advances time to `ns` without instructions (deterministic mode),
+ * or sleeps the host until then (host-time mode, at most max_sleep_ns). */
+void clock_idle_until(vclock_t *c, uint64_t ns, uint64_t max_sleep_ns);
+uint64_t host_ns(void);
+
+#endif

@@ -1,0 +1,99 @@
+/* The PC board: wires the CPU, memory and chips together and runs them.
+ * The frontend fills a machine_config_t, creates the machine and drives
+ * machine_run(); it never reaches into the chips itself except to read the
+ * display and feed input. */
+#ifndef X86SIM_PC_H
+#define X86SIM_PC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../cpu/cpu.h"
+#include "../mmu/mmu.h"
+#include "clock.h"
+#include "debugcon.h"
+#include "ioport.h"
+
+typedef struct machine_config {
+    uint32_t ram_mb;
+    const uint8_t *bios_image; /* the firmware image (builtin or -bios FILE) */
+    uint32_t bios_size;
+
+    /* Disks: NULL = absent.  hd[0..3] are -hda..-hdd (primary master, slave,
+     * secondary master, slave); the CD-ROM takes the first free secondary
+     * (or the slot -cdrom is given).  Images open read-write unless
+     * `snapshot` (writes go to a copy-on-write overlay in memory). */
+    const char *hd[4];
+    const char *cdrom;
+    const char *fd[2];
+    bool snapshot;
+    char boot_order[8];        /* -boot: "c", "d", "a", "cda", ... ("" = default) */
+
+    /* Serial ports COM1..COM4: NULL = no backend (the UART still exists),
+     * or "stdio", "file:PATH", "pty", "tcp:127.0.0.1:PORT,server", "none". */
+    const char *serial[4];
+
+    /* Direct kernel boot (Linux boot protocol or Multiboot). */
+    const char *kernel, *initrd, *append;
+
+    FILE *debugcon;            /* port 0xE9 output, or NULL */
+    bool debug_exit;           /* isa-debug-exit present */
+    uint16_t debug_exit_base, debug_exit_size;
+    bool host_time;            /* follow host time instead of instructions */
+    uint32_t ns_per_insn_fp;   /* deterministic guest speed, 16.16; 0 = default */
+    int64_t rtc_start;         /* RTC start (Unix seconds); -1 = host time at start */
+    bool halt_is_poweroff;     /* batch mode: HLT with IF=0 ends the run */
+    bool reset_on_triple_fault;
+    FILE *io_log;              /* log of unassigned port accesses, or NULL */
+} machine_config_t;
+
+typedef enum machine_stop {
+    STOP_POWEROFF,     /* guest powered off, or halted with interrupts off */
+    STOP_DEBUG_EXIT,   /* isa-debug-exit written: see exit_status */
+    STOP_TRIPLE_FAULT, /* and reset_on_triple_fault is off */
+    STOP_MAX_INSNS,    /* reached the instruction limit */
+    STOP_REQUESTED,    /* the frontend asked (timeout, debugger, window closed) */
+    STOP_BREAKPOINT,   /* a debugger breakpoint */
+} machine_stop_t;
+
+typedef struct machine {
+    machine_config_t cfg;
+    physmem_t mem;
+    cpu_t cpu;
+    ioport_bus_t io;
+    vclock_t clock;
+    debugcon_t debugcon;
+    debugexit_t debugexit;
+    postcode_t postcode;
+
+    bool reset_pending;
+    bool stop_pending;
+    int exit_status; /* for STOP_DEBUG_EXIT */
+    /* Called by machine_run about every `poll_interval_ns` of host time. */
+    void (*poll)(void *opaque);
+    void *poll_opaque;
+} machine_t;
+
+/* Builds the machine; on failure writes a message to err and returns NULL. */
+machine_t *machine_create(const machine_config_t *cfg, char *err, size_t errlen);
+void machine_destroy(machine_t *m);
+void machine_reset(machine_t *m);
+/* Runs until one of the stop reasons; max_insns = 0 means no limit. */
+machine_stop_t machine_run(machine_t *m, uint64_t max_insns);
+/* Asks machine_run to return STOP_REQUESTED soon (signal-safe enough: it
+ * only sets flags). */
+void machine_request_stop(machine_t *m);
+/* A device asks for a system reset (port 0x92, 0xCF9, keyboard controller). */
+void machine_request_reset(machine_t *m);
+
+/* Input from the frontend.  A key is named by its PC/AT scancode set 1 make
+ * code, 0xE0xx for the extended keys (0xE11D for Pause); the keyboard
+ * model turns it into what the guest asked for (set 1, 2 or 3). */
+void machine_key(machine_t *m, uint16_t set1_code, bool down);
+/* Relative mouse motion (dy positive = down), wheel, buttons (bit 0 left,
+ * 1 right, 2 middle). */
+void machine_mouse(machine_t *m, int dx, int dy, int dz, unsigned buttons);
+
+#endif

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Runs a bare-metal guest test ROM: passes when the guest printed PASS on
+# the debug port, printed no FAIL, and powered off (halt with IF=0).
+# usage: run_guest.sh X86SIM ROM [extra x86sim options]
+sim=$1 rom=$2
+shift 2
+out=$("$sim" -bios "$rom" -nographic -debugcon stdio --max-insns 200000000 "$@" 2>&1)
+status=$?
+printf '%s\n' "$out"
+if [ $status -ne 0 ]; then
+    echo "run_guest: x86sim exited with status $status"
+    exit 1
+fi
+case "$out" in
+*FAIL*) exit 1 ;;
+*PASS*) exit 0 ;;
+esac
+echo "run_guest: no PASS line"
+exit 1
