@@ -19,9 +19,11 @@
 
 #include <string.h>
 
-static uint32_t expand6(uint8_t x)
+/* An n-bit colour component widened to 8 bits: the DAC's output level is
+ * linear in value / full scale, so round value * 255 / (2^n - 1). */
+static uint32_t widen(unsigned value, unsigned full_scale)
 {
-    return (uint32_t)((x << 2) | (x >> 4)) & 0xFF;
+    return (value * 255u + full_scale / 2) / full_scale;
 }
 
 uint32_t vga_dac_rgb(const vga_t *v, unsigned i)
@@ -29,7 +31,7 @@ uint32_t vga_dac_rgb(const vga_t *v, unsigned i)
     const uint8_t *c = v->dac[i & 0xFF];
     if (v->vbe.enable & VBE_8BIT_DAC)
         return (uint32_t)c[0] << 16 | (uint32_t)c[1] << 8 | c[2];
-    return expand6(c[0]) << 16 | expand6(c[1]) << 8 | expand6(c[2]);
+    return widen(c[0], 63) << 16 | widen(c[1], 63) << 8 | widen(c[2], 63);
 }
 
 /* A 4-bit colour through the attribute controller: colour plane enable,
@@ -317,17 +319,17 @@ static void render_vbe_row(const vga_t *v, const geometry_t *g, uint32_t y, uint
     case 16:
         for (uint32_t x = 0; x < g->width; x++) {
             unsigned w = p[2 * x] | p[2 * x + 1] << 8;
-            unsigned r, gr, b = w & 0x1F;
+            unsigned b = w & 0x1F, r, gr, gr_scale;
             if (v->vbe.bpp == 15) {
                 r = (w >> 10) & 0x1F;
-                gr = ((w >> 5) & 0x1F) << 1 | ((w >> 9) & 1);
+                gr = (w >> 5) & 0x1F;
+                gr_scale = 31;
             } else {
                 r = w >> 11;
                 gr = (w >> 5) & 0x3F;
+                gr_scale = 63;
             }
-            /* Widen to 8 bits by repeating the top bits in the low ones. */
-            out[x] = (uint32_t)(r << 3 | r >> 2) << 16 | (uint32_t)(gr << 2 | gr >> 4) << 8 |
-                     (b << 3 | b >> 2);
+            out[x] = widen(r, 31) << 16 | widen(gr, gr_scale) << 8 | widen(b, 31);
         }
         break;
     case 24:
