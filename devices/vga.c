@@ -205,8 +205,12 @@ static raster_timing_t raster_timing(const vga_t *v)
         t.vretrace_lines = ((c[VGA_CRTC_VRETRACE_END] & 0xFu) - t.vretrace_start) & 0xFu;
         if (t.vretrace_lines == 0)
             t.vretrace_lines = 16;
-        if (t.vretrace_start >= t.lines_total) /* unprogrammed: keep retrace reachable */
+        /* Whatever the programming, a frame must have lines in retrace and
+         * lines outside it, or a guest polling for either would hang. */
+        if (t.vretrace_start >= t.lines_total)
             t.vretrace_start = t.lines_total - 1;
+        if (t.vretrace_lines >= t.lines_total)
+            t.vretrace_lines = t.lines_total - 1;
     }
     if (t.line_ns < 1000) /* a garbage programming must not stop time */
         t.line_ns = 1000;

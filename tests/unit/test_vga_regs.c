@@ -176,6 +176,24 @@ static void test_input_status_follows_raster(void **state)
     rig_free(r);
 }
 
+/* Before any mode is set (all CRTC registers zero) both states of each
+ * status bit still occur, so a guest's polling loop ends. */
+static void test_unprogrammed_crtc_still_toggles(void **state)
+{
+    (void)state;
+    vga_rig_t *r = rig_new();
+    unsigned seen[2][2] = {{0}};
+    for (uint64_t ns = 0; ns < 100000; ns += 36) {
+        rig_set_time(r, ns);
+        uint8_t s = inb(r, 0x3BA); /* miscellaneous output 0: monochrome ports */
+        seen[0][s & 1]++;
+        seen[1][(s >> 3) & 1]++;
+    }
+    assert_true(seen[0][0] && seen[0][1]);
+    assert_true(seen[1][0] && seen[1][1]);
+    rig_free(r);
+}
+
 static void test_unmapped_window_and_ram_disable(void **state)
 {
     (void)state;
@@ -202,6 +220,7 @@ int main(void)
         cmocka_unit_test(test_attribute_flip_flop),
         cmocka_unit_test(test_dac_indexes_and_components),
         cmocka_unit_test(test_input_status_follows_raster),
+        cmocka_unit_test(test_unprogrammed_crtc_still_toggles),
         cmocka_unit_test(test_unmapped_window_and_ram_disable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
