@@ -12,12 +12,15 @@ font8x16.inc (NASM), from fonts that Debian packages ship:
               symbols reduced from Terminus Font 6x12 (IBM-437).
 
 The result is a modified version of both fonts (the OFL counts a format
-change as one), so it does not carry the name "Terminus Font".  Run with
-no arguments after `apt-get install xfonts-terminus-dos fonts-spleen`.
+change as one), so it does not carry the name "Terminus Font".  Run after
+`apt-get install xfonts-terminus-dos fonts-spleen`; with an argument it
+writes into that directory instead of the source tree (the test that the
+committed files are current uses this).
 """
 import gzip
 import os
 import struct
+import sys
 
 FONT_DIR = '/usr/share/fonts/X11/misc'
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
@@ -271,8 +274,11 @@ scripts/gen-vga-font.py; do not edit.
 
 
 def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else ROOT
+    os.makedirs(os.path.join(out, 'devices'), exist_ok=True)
+    os.makedirs(os.path.join(out, 'bios'), exist_ok=True)
     fonts = {8: font_8x8(), 14: font_terminus(14), 16: font_terminus(16)}
-    with open(os.path.join(ROOT, 'devices/vga_font.c'), 'w') as f:
+    with open(os.path.join(out, 'devices/vga_font.c'), 'w') as f:
         f.write('/* ' + NOTICE.replace('\n', '\n * ') + ' */\n')
         f.write('#include "vga_font.h"\n')
         for h, glyphs in fonts.items():
@@ -281,7 +287,7 @@ def main():
                 f.write('    ' + ', '.join(f'0x{b:02X}' for b in rows) + f', /* 0x{code:02X} */\n')
             f.write('};\n')
     for h, glyphs in fonts.items():
-        with open(os.path.join(ROOT, f'bios/font8x{h}.inc'), 'w') as f:
+        with open(os.path.join(out, f'bios/font8x{h}.inc'), 'w') as f:
             f.write('; ' + NOTICE.replace('\n', '\n; ') + '\n')
             f.write(f'; 256 glyphs of {h} bytes, bit 7 = leftmost pixel.\n')
             for code, rows in enumerate(glyphs):
