@@ -79,6 +79,11 @@ machine_t *machine_create(const machine_config_t *cfg, char *err, size_t errlen)
         machine_destroy(m);
         return NULL;
     }
+    if (cfg->kernel && !kernel_open(&m->kernel, cfg->kernel, cfg->initrd, cfg->append,
+                                    m->mem.ram_size, err, errlen)) {
+        machine_destroy(m);
+        return NULL;
+    }
     machine_reset(m);
     return m;
 }
@@ -87,6 +92,7 @@ void machine_destroy(machine_t *m)
 {
     if (!m)
         return;
+    kernel_close(&m->kernel);
     cpu_free(&m->cpu);
     physmem_free(&m->mem);
     free(m);
@@ -96,6 +102,9 @@ void machine_reset(machine_t *m)
 {
     physmem_set_a20(&m->mem, true);
     cpu_reset(&m->cpu);
+    /* Direct kernel boot starts at the kernel's 32-bit entry, without the
+     * BIOS. */
+    kernel_boot(&m->kernel, &m->mem, &m->cpu);
     m->reset_pending = false;
 }
 

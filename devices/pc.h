@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "debugcon.h"
 #include "ioport.h"
+#include "kernel_loader.h"
 
 typedef struct machine_config {
     uint32_t ram_mb;
@@ -67,6 +68,7 @@ typedef struct machine {
     debugcon_t debugcon;
     debugexit_t debugexit;
     postcode_t postcode;
+    kernel_image_t kernel; /* -kernel: placed in RAM at every reset */
 
     bool reset_pending;
     bool stop_pending;
