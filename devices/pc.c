@@ -84,6 +84,11 @@ machine_t *machine_create(const machine_config_t *cfg, char *err, size_t errlen)
         machine_destroy(m);
         return NULL;
     }
+    if (cfg->kernel && !kernel_open(&m->kernel, cfg->kernel, cfg->initrd, cfg->append,
+                                    m->mem.ram_size, err, errlen)) {
+        machine_destroy(m);
+        return NULL;
+    }
     machine_reset(m);
     return m;
 }
@@ -92,6 +97,7 @@ void machine_destroy(machine_t *m)
 {
     if (!m)
         return;
+    kernel_close(&m->kernel);
     cpu_free(&m->cpu);
     vga_free(&m->vga);
     physmem_free(&m->mem);
@@ -103,6 +109,9 @@ void machine_reset(machine_t *m)
     physmem_set_a20(&m->mem, true);
     cpu_reset(&m->cpu);
     vga_reset(&m->vga);
+    /* Direct kernel boot starts at the kernel's 32-bit entry, without the
+     * BIOS. */
+    kernel_boot(&m->kernel, &m->mem, &m->cpu);
     m->reset_pending = false;
 }
 

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "debugcon.h"
 #include "ioport.h"
+#include "kernel_loader.h"
 #include "vga.h"
 
 typedef struct machine_config {
@@ -69,6 +70,7 @@ typedef struct machine {
     debugexit_t debugexit;
     postcode_t postcode;
     vga_t vga;
+    kernel_image_t kernel; /* -kernel: placed in RAM at every reset */
 
     bool reset_pending;
     bool stop_pending;
