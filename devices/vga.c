@@ -238,9 +238,14 @@ uint8_t vga_input_status1(const vga_t *v)
 
 /* ---------------------------------------------------------------- ports */
 
-static bool crtc_port(const vga_t *v, uint16_t port)
+/* The CRTC and input status 1 answer at 0x3Bx or at 0x3Dx, as the
+ * miscellaneous output register selects; the other block is not decoded. */
+static bool port_decoded(const vga_t *v, uint16_t port)
 {
-    return (port & 0xFFF0u) == ((v->misc & VGA_MISC_COLOR_IO) ? 0x3D0u : 0x3B0u);
+    uint16_t block = port & 0xFFF0u;
+    if (block != 0x3B0u && block != 0x3D0u)
+        return true;
+    return block == ((v->misc & VGA_MISC_COLOR_IO) ? 0x3D0u : 0x3B0u);
 }
 
 static uint8_t dac_read(vga_t *v)
@@ -267,9 +272,7 @@ static void dac_write(vga_t *v, uint8_t value)
 
 static uint8_t port_read8(vga_t *v, uint16_t port)
 {
-    if (port >= 0x3B0 && port <= 0x3BF && !crtc_port(v, port))
-        return 0xFF;
-    if (port >= 0x3D0 && port <= 0x3DF && !crtc_port(v, port))
+    if (!port_decoded(v, port))
         return 0xFF;
     switch (port) {
     case 0x3C0:
@@ -348,9 +351,7 @@ static void attr_write(vga_t *v, uint8_t value)
 
 static void port_write8(vga_t *v, uint16_t port, uint8_t value)
 {
-    if (port >= 0x3B0 && port <= 0x3BF && !crtc_port(v, port))
-        return;
-    if (port >= 0x3D0 && port <= 0x3DF && !crtc_port(v, port))
+    if (!port_decoded(v, port))
         return;
     switch (port) {
     case 0x3C0:

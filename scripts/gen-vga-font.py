@@ -158,6 +158,31 @@ BOX_ARMS = {
 }
 
 
+def arm_segments(arm, leading, cross, cross_leading, cross_trailing, centre, rail, length):
+    """The lines of one arm of a box-drawing character along one axis, as
+    (position across, start, end) triples.  `leading` says the arm runs
+    from coordinate 0 to the centre (up or left); `cross` is the style of
+    the perpendicular line and cross_leading/cross_trailing which of its
+    arms exist.  A double crossing leaves the middle open; at a double
+    corner or tee the inner rail stops at the other line's inner rail and
+    the outer one at its outer rail; a single arm meeting a double line
+    stops at its near side."""
+    near, far = (centre - 1, centre + 1) if leading else (centre + 1, centre - 1)
+    segments = []
+    for r in ((rail,) if arm == 1 else (rail - 1, rail + 1)):
+        if cross == 2 and arm == 2 and not (cross_leading and cross_trailing):
+            side = -1 if cross_leading else 1
+            end = near if (r - rail) * side > 0 else far
+        elif cross == 2:
+            end = near
+        elif cross == 1:
+            end = centre
+        else:
+            end = centre if arm == 1 else (length - 1 if leading else 0)
+        segments.append((r, 0, end) if leading else (r, end, length - 1))
+    return segments
+
+
 def box_glyph(arms, height):
     """Draws a box-drawing character in an 8-wide cell.  Single lines run
     through column 3 and row height/2 - 1; double lines one pixel either
@@ -165,60 +190,14 @@ def box_glyph(arms, height):
     up, down, left, right = arms
     cx, cy = 3, height // 2 - 1
     px = set()
-    vertical = max(up, down)
-    horizontal = max(left, right)
-
-    def vline(x, y0, y1):
-        px.update((x, y) for y in range(y0, y1 + 1))
-
-    def hline(y, x0, x1):
-        px.update((x, y) for x in range(x0, x1 + 1))
-
-    # How far the arms reach into the centre: a double crossing leaves the
-    # middle open, a single arm meeting a double line stops at its near side.
-    for arm, is_up in ((up, True), (down, False)):
-        if not arm:
-            continue
-        xs = (cx,) if arm == 1 else (cx - 1, cx + 1)
-        for x in xs:
-            if horizontal == 2 and arm == 2 and left and right:
-                end = cy - 1 if is_up else cy + 1
-            elif horizontal == 2 and arm == 2:
-                # corner or tee: the inner line stops at the inner rail
-                side = -1 if left else 1
-                inner = (x - cx) * side > 0
-                end = (cy - 1 if is_up else cy + 1) if inner else (cy + 1 if is_up else cy - 1)
-            elif horizontal == 2:
-                end = cy - 1 if is_up else cy + 1
-            elif horizontal == 1:
-                end = cy
-            else:
-                end = cy if arm == 1 else (height - 1 if is_up else 0)
-            if is_up:
-                vline(x, 0, end)
-            else:
-                vline(x, end, height - 1)
-    for arm, is_left in ((left, True), (right, False)):
-        if not arm:
-            continue
-        ys = (cy,) if arm == 1 else (cy - 1, cy + 1)
-        for y in ys:
-            if vertical == 2 and arm == 2 and up and down:
-                end = cx - 1 if is_left else cx + 1
-            elif vertical == 2 and arm == 2:
-                side = -1 if up else 1
-                inner = (y - cy) * side > 0
-                end = (cx - 1 if is_left else cx + 1) if inner else (cx + 1 if is_left else cx - 1)
-            elif vertical == 2:
-                end = cx - 1 if is_left else cx + 1
-            elif vertical == 1:
-                end = cx
-            else:
-                end = cx if arm == 1 else (7 if is_left else 0)
-            if is_left:
-                hline(y, 0, end)
-            else:
-                hline(y, end, 7)
+    for arm, leading in ((up, True), (down, False)):
+        if arm:
+            for x, y0, y1 in arm_segments(arm, leading, max(left, right), left, right, cy, cx, height):
+                px.update((x, y) for y in range(y0, y1 + 1))
+    for arm, leading in ((left, True), (right, False)):
+        if arm:
+            for y, x0, x1 in arm_segments(arm, leading, max(up, down), up, down, cx, cy, 8):
+                px.update((x, y) for x in range(x0, x1 + 1))
     return [sum(0x80 >> x for x in range(8) if (x, y) in px) for y in range(height)]
 
 

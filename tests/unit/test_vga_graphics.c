@@ -5,7 +5,6 @@
 #include "vga_test_util.h"
 
 #include <math.h>
-#include <stdio.h>
 
 static uint8_t plane_byte(vga_rig_t *r, unsigned plane, uint32_t offset)
 {
@@ -168,18 +167,6 @@ static uint32_t rgb6(unsigned r6, unsigned g6, unsigned b6)
            (uint32_t)lround(b6 * 255.0 / 63);
 }
 
-static void assert_pixels(const display_frame_t *f, uint32_t w, uint32_t h, uint32_t (*want)(unsigned, unsigned))
-{
-    assert_int_equal(f->width, w);
-    assert_int_equal(f->height, h);
-    for (unsigned y = 0; y < h; y++)
-        for (unsigned x = 0; x < w; x++)
-            if (f->pixels[y * w + x] != want(x, y)) {
-                fprintf(stderr, "pixel (%u,%u): want %06x got %06x\n", x, y, want(x, y), f->pixels[y * w + x]);
-                fail();
-            }
-}
-
 static uint8_t mode13_value(unsigned x, unsigned y) { return (uint8_t)(x * 3 + y * 5); }
 static uint32_t mode13_want(unsigned x, unsigned y)
 {
@@ -201,7 +188,7 @@ static void test_mode13h_frame(void **state)
         for (unsigned x = 0; x < 320; x++)
             memw(r, 0xA0000 + y * 320 + x, mode13_value(x, y));
     const display_frame_t *f = vga_render(&r->vga);
-    assert_pixels(f, 320, 200, mode13_want);
+    assert_frame_matches(f, 320, 200, mode13_want);
 
     /* One pixel on row 100: only that row is redrawn. */
     f = vga_render(&r->vga);
@@ -251,7 +238,7 @@ static void test_mode12h_frame(void **state)
     /* Row 0: pixels 0-2 colour 0, 3-5 colour 1 (plane 0), 6-7 colour 2
      * (plane 1). */
     assert_planes(r, 0, 0x1C, 0x03, 0x00, 0x00);
-    assert_pixels(vga_render(&r->vga), 640, 480, mode12_want);
+    assert_frame_matches(vga_render(&r->vga), 640, 480, mode12_want);
     rig_free(r);
 }
 
@@ -260,7 +247,7 @@ static void test_mode0dh_frame(void **state)
     (void)state;
     vga_rig_t *r = mode_rig(&MODE_0DH);
     plot_planar(r, 320, 200);
-    assert_pixels(vga_render(&r->vga), 320, 200, mode0d_want);
+    assert_frame_matches(vga_render(&r->vga), 320, 200, mode0d_want);
     rig_free(r);
 }
 
@@ -280,7 +267,7 @@ static void test_mode04h_cga_layout(void **state)
                 b |= (uint8_t)(cga_colour(xb * 4 + k, y) << (6 - 2 * k));
             memw(r, 0xB8000 + (y & 1) * 0x2000 + (y / 2) * 80 + xb, b);
         }
-    assert_pixels(vga_render(&r->vga), 320, 200, mode04_want);
+    assert_frame_matches(vga_render(&r->vga), 320, 200, mode04_want);
     rig_free(r);
 }
 

@@ -6,7 +6,6 @@
 #include "vga_test_util.h"
 
 #include <math.h>
-#include <stdio.h>
 
 static void dispi_w(vga_rig_t *r, uint16_t index, uint16_t value)
 {
@@ -38,18 +37,6 @@ static void banked_write(vga_rig_t *r, uint32_t linear, uint8_t value)
         dispi_w(r, VBE_INDEX_BANK, bank);
     }
     memw(r, 0xA0000 + (linear & 0xFFFF), value);
-}
-
-static void assert_frame(const display_frame_t *f, uint32_t w, uint32_t h, uint32_t (*want)(unsigned, unsigned))
-{
-    assert_int_equal(f->width, w);
-    assert_int_equal(f->height, h);
-    for (unsigned y = 0; y < h; y++)
-        for (unsigned x = 0; x < w; x++)
-            if (f->pixels[y * w + x] != want(x, y)) {
-                fprintf(stderr, "pixel (%u,%u): want %06x got %06x\n", x, y, want(x, y), f->pixels[y * w + x]);
-                fail();
-            }
 }
 
 static uint32_t scale(unsigned v, unsigned full) { return (uint32_t)lround(v * 255.0 / full); }
@@ -92,7 +79,7 @@ static void test_32bpp_through_banks(void **state)
             banked_write(r, at + 2, (uint8_t)(want >> 16));
             banked_write(r, at + 3, 0xEE);
         }
-    assert_frame(vga_render(&r->vga), 640, 480, rgb32_want);
+    assert_frame_matches(vga_render(&r->vga), 640, 480, rgb32_want);
     /* The framebuffer is plain memory: a store to it shows on the next
      * render, and only its row is redrawn. */
     memcpy(r->vga.vram + (50 * 640 + 3) * 4, (uint8_t[4]){0x10, 0x20, 0x30, 0}, 4);
@@ -126,7 +113,7 @@ static void test_16bpp_and_15bpp(void **state)
                 uint16_t v = rgb16_value(x, y);
                 memcpy(r->vga.vram + (y * 800 + x) * 2, &v, 2); /* little-endian host, as the guest stores it */
             }
-        assert_frame(vga_render(&r->vga), 800, 600, bpp == 16 ? rgb16_want : rgb15_want);
+        assert_frame_matches(vga_render(&r->vga), 800, 600, bpp == 16 ? rgb16_want : rgb15_want);
     }
     rig_free(r);
 }

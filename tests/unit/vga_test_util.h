@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -179,6 +180,20 @@ static inline void restore_text_after_font(vga_rig_t *r, const vga_mode_regs_t *
     gc_w(r, 4, m->gc[4]);
     gc_w(r, 5, m->gc[5]);
     gc_w(r, 6, m->gc[6]);
+}
+
+/* Compares a whole frame with the pixels `want` computes. */
+static inline void assert_frame_matches(const display_frame_t *f, uint32_t w, uint32_t h,
+                                        uint32_t (*want)(unsigned x, unsigned y))
+{
+    assert_int_equal(f->width, w);
+    assert_int_equal(f->height, h);
+    for (unsigned y = 0; y < h; y++)
+        for (unsigned x = 0; x < w; x++)
+            if (f->pixels[y * w + x] != want(x, y)) {
+                fprintf(stderr, "pixel (%u,%u): want %06x got %06x\n", x, y, want(x, y), f->pixels[y * w + x]);
+                fail();
+            }
 }
 
 #endif
