@@ -6,7 +6,7 @@ font8x16.inc (NASM), from fonts that Debian packages ship:
   8x14, 8x16  Terminus Font (xfonts-terminus-dos, IBM-437 encoding),
               Copyright (c) 2010-2014 Dimitar Toshkov Zhekov,
               SIL Open Font License 1.1 (see LICENSE.fonts).
-  8x8         printable ASCII and Latin-1 from Spleen 5x8 (fonts-spleen),
+  8x8         printable ASCII from Spleen 5x8 (fonts-spleen),
               Copyright (c) 2018-2020 Frederic Cambus, BSD-2-Clause;
               box drawing and block elements drawn here; the remaining
               symbols reduced from Terminus Font 6x12 (IBM-437).
@@ -229,7 +229,7 @@ def font_8x8():
             out.append(block)
         elif code == 0 or code == 0x20 or code == 0xFF:
             out.append([0] * 8)
-        elif u in spleen:
+        elif any(spleen.get(u, ())):  # Spleen 5x8 maps Latin-1 to blank glyphs
             out.append([to_msb(r, spleen_w, 1) for r in spleen[u]])
         else:
             rows = small.get(code, [0] * 12)
@@ -247,7 +247,7 @@ scripts/gen-vga-font.py; do not edit.
   8x14, 8x16: derived from Terminus Font, Copyright (c) 2010-2014 Dimitar
     Toshkov Zhekov, licensed under the SIL Open Font License 1.1 (the text
     is in LICENSE.fonts); this converted version is not Terminus Font.
-  8x8: Spleen 5x8, Copyright (c) 2018-2020 Frederic Cambus, BSD-2-Clause
+  8x8: ASCII from Spleen 5x8, Copyright (c) 2018-2020 Frederic Cambus, BSD-2-Clause
     (the text is in LICENSE.fonts), with box drawing and blocks drawn by
     the script and other symbols reduced from Terminus Font 6x12."""
 
