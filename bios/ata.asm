@@ -623,11 +623,13 @@ atapi_read:
 
 ; ------------------------------------------------------------------ POST
 
+; the channels: I/O base, control port, IRQ
 ata_channels:
     dw 1F0h, 3F6h
     db 14, 0
     dw 170h, 376h
     db 15, 0
+ATA_CHANNEL_ENTRY equ 6
 
 ; ata_init: finds the drives on both channels, fills the drive table, and
 ; numbers them for INT 13h: disks from 80h, CD-ROMs from E0h.
@@ -642,8 +644,7 @@ ata_init:
     mov bx, si
     shl bx, 6                   ; two 32-byte entries per channel
     add bx, EBDA_DRIVES
-    mov di, si
-    shl di, 3
+    imul di, si, ATA_CHANNEL_ENTRY
     mov ax, [cs:ata_channels + di]
     mov [fs:bx + DRV_IOBASE], ax
     mov [fs:bx + EBDA_DRIVE_SIZE + DRV_IOBASE], ax

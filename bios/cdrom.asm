@@ -219,10 +219,17 @@ cd_boot:
     mov ax, [fs:EBDA_ELTORITO + 0Ch]
     clc
     ret
+; .read_block: block EAX to 0000:CD_BUFFER (ES:DI kept: the transfer
+; advances them)
 .read_block:
+    push es
+    push di
     mov cx, 1
     mov di, CD_BUFFER
-    jmp atapi_read
+    call atapi_read
+    pop di
+    pop es
+    ret
 .read_error:
     CONSOLE_MSG {"Boot failed: CD-ROM read error", 10}
     stc

@@ -572,11 +572,11 @@ kbd_translate:
     mov al, [cs:kbd_keypad_digits + bx - 47h]
     cmp al, 0FFh
     je .none
-    mov ah, al
+    mov ch, al                  ; the digit
     mov al, [BDA_KB_ALTNUM]
     mov cl, 10
-    mul cl
-    add al, ah
+    mul cl                      ; (AX = AL * 10: AH is lost)
+    add al, ch
     mov [BDA_KB_ALTNUM], al
     jmp .none
 .not_altnum:

@@ -154,7 +154,6 @@ memory_e801:
 .high:
     mov [bp + R_BX], ax
     mov [bp + R_DX], ax
-    mov byte [bp + R_AH], 0
     SERVICE_LEAVE
 
 ; E820h: the memory map, one entry per call.  EDX = 'SMAP', EBX = 0 for the

@@ -287,7 +287,7 @@ font_activate:
     movzx ax, bh
     mov [BDA_CHAR_HEIGHT], ax
     movzx ax, dl
-    mul word [BDA_VIDEO_COLS]
+    imul ax, [BDA_VIDEO_COLS]   ; (IMUL: DL, the rows, stays)
     shl ax, 1
     add ax, 0FFh
     xor al, al

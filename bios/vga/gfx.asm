@@ -39,9 +39,7 @@ gfx_glyph:
 .table43:
     push BDA_SEG
     pop ds
-    mov ax, [BDA_CHAR_HEIGHT]
-    mul di
-    mov di, ax
+    imul di, [BDA_CHAR_HEIGHT]  ; (IMUL: DX stays)
     xor cx, cx
     mov ds, cx
     lgs cx, [43h * 4]
@@ -108,7 +106,7 @@ gfx_cell_offset:
     call gfx_line_offset
     call gfx_cell_bytes
     movzx ax, dl
-    mul cx
+    imul ax, cx                 ; (IMUL: DX, the row and column, stays)
     add di, ax
     pop cx
     pop ax

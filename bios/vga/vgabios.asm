@@ -95,9 +95,9 @@ vga_init:
     push BDA_SEG
     pop ds
     mov byte [BDA_VIDEO_CTL], 60h       ; 256 KiB, emulation on, memory cleared
-    mov byte [BDA_VIDEO_SW], 09h        ; switches: a colour display
+    mov byte [BDA_VIDEO_SW], 0F9h       ; switches: an enhanced colour display
     mov byte [BDA_VGA_FLAGS], 51h       ; VGA, 400 lines, display switching
-    mov byte [BDA_VGA_DCC], 0Bh         ; display combination: VGA colour
+    mov byte [BDA_VGA_DCC], 08h         ; display combination: VGA, colour analog
     mov word [BDA_VIDEO_SAVE], video_save_table
     mov [BDA_VIDEO_SAVE + 2], cs
     call vbe_disable
