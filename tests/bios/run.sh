@@ -7,9 +7,9 @@
 #   BIOS       the BIOS image (build/roms/bios.bin)
 #   OUTPREFIX  where the debug port and serial output go (.debug, .serial)
 #   TIMEOUT    seconds
-#   EXPECT     a pattern (grep -E) that means success when it appears on the
-#              debug port or the serial port; a line starting with "FAIL"
-#              on either means failure
+#   EXPECT     patterns (grep -E), separated by " && ", that all must appear
+#              on the debug port or the serial port for success; a line
+#              starting with "FAIL" on either means failure
 # Options after "--" are the machine's (-fda, -hda, -cdrom, -boot, -m, ...),
 # spelled as QEMU spells them; x86sim takes the same names.
 # Exits 0 on success, 1 on failure, 77 (ctest's skip) when x86sim lacks an
@@ -53,12 +53,23 @@ x86sim)
     ;;
 esac
 
+# found: all the EXPECT patterns are in the output
+found() {
+    local rest=$expect pattern
+    while :; do
+        pattern=${rest%% && *}
+        grep -qE -- "$pattern" "$debug" "$serial" 2>/dev/null || return 1
+        [ "$pattern" = "$rest" ] && return 0
+        rest=${rest#* && }
+    done
+}
+
 "${cmd[@]}" > "$out.log" 2>&1 &
 pid=$!
 verdict=1
 deadline=$((SECONDS + timeout))
 while :; do
-    if grep -qE -- "$expect" "$debug" "$serial" 2>/dev/null; then
+    if found; then
         verdict=0
         break
     fi
@@ -67,7 +78,7 @@ while :; do
     fi
     if ! kill -0 "$pid" 2>/dev/null; then
         # exited: look once more (the last output may have just arrived)
-        grep -qE -- "$expect" "$debug" "$serial" 2>/dev/null && ! grep -q "^FAIL" "$debug" "$serial" && verdict=0
+        found && ! grep -q "^FAIL" "$debug" "$serial" && verdict=0
         break
     fi
     if [ $SECONDS -ge $deadline ]; then
