@@ -18,6 +18,11 @@
 #define CMDLINE_ADDR 0x20000u
 #define CMDLINE_MAX 0x10000u
 #define KERNEL_ADDR 0x100000u
+/* Entered through the BIOS: the real-mode setup code at 0x10000, its
+ * stack and heap ending at 0xE000 in that segment (boot.rst's example). */
+#define SETUP_ADDR 0x10000u
+#define SETUP_STACK 0xE000u
+#define SETUP_HEAP_END (SETUP_STACK - 0x200u)
 
 /* Flat 4 GiB code and data descriptors (the boot protocol's __BOOT_CS
  * 0x10 and __BOOT_DS 0x18). */
@@ -76,12 +81,14 @@ enum {
     HDR_SETUP_SECTS = 0x1F1, HDR_BOOT_FLAG = 0x1FE, HDR_JUMP = 0x200, HDR_MAGIC = 0x202,
     HDR_VERSION = 0x206, HDR_TYPE_OF_LOADER = 0x210, HDR_LOADFLAGS = 0x211,
     HDR_CODE32_START = 0x214, HDR_RAMDISK_IMAGE = 0x218, HDR_RAMDISK_SIZE = 0x21C,
-    HDR_CMD_LINE_PTR = 0x228, HDR_INITRD_ADDR_MAX = 0x22C, HDR_CMDLINE_SIZE = 0x238,
+    HDR_HEAP_END_PTR = 0x224, HDR_CMD_LINE_PTR = 0x228, HDR_INITRD_ADDR_MAX = 0x22C,
+    HDR_CMDLINE_SIZE = 0x238,
     HDR_INIT_SIZE = 0x260,
 };
 /* Offsets in the zero page (zero-page.rst). */
 enum { ZP_EXT_MEM_K = 0x002, ZP_ALT_MEM_K = 0x1E0, ZP_E820_ENTRIES = 0x1E8, ZP_E820_TABLE = 0x2D0 };
 #define LOADED_HIGH 0x01
+#define CAN_USE_HEAP 0x80
 
 static uint32_t setup_bytes(const uint8_t *f)
 {
@@ -140,30 +147,39 @@ static int e820_map(uint32_t ram_size, uint64_t table[][3])
     return n;
 }
 
-static void linux_boot(const kernel_image_t *k, physmem_t *pm, cpu_t *cpu)
+/* The setup header's fields a boot loader fills in (boot.rst, "Details of
+ * header fields"), in `hdr` (a copy of the file's first bytes, or the zero
+ * page): the loader type, the command line, the initrd.  Places the
+ * protected-mode kernel, the command line and the initrd in RAM. */
+static void linux_place(const kernel_image_t *k, physmem_t *pm, uint8_t *hdr)
 {
     const uint8_t *f = k->file;
     uint32_t setup = setup_bytes(f);
     physmem_write_block(pm, KERNEL_ADDR, f + setup, k->file_size - setup);
+    hdr[HDR_TYPE_OF_LOADER] = 0xFF; /* a boot loader without an assigned ID */
+    const char *cmd = k->cmdline ? k->cmdline : "";
+    physmem_write_block(pm, CMDLINE_ADDR, cmd, (uint32_t)strlen(cmd) + 1);
+    put32(hdr + HDR_CMD_LINE_PTR, CMDLINE_ADDR);
+    if (k->nmodules == 1) {
+        uint32_t max = le32(f + HDR_INITRD_ADDR_MAX);
+        uint32_t top = pm->ram_size < (uint64_t)max + 1 ? pm->ram_size : max + 1;
+        uint32_t addr = (top - k->modules[0].size) & PAGE_MASK;
+        physmem_write_block(pm, addr, k->modules[0].data, k->modules[0].size);
+        put32(hdr + HDR_RAMDISK_IMAGE, addr);
+        put32(hdr + HDR_RAMDISK_SIZE, k->modules[0].size);
+    }
+}
 
+static void linux_boot(const kernel_image_t *k, physmem_t *pm, cpu_t *cpu)
+{
+    const uint8_t *f = k->file;
     uint8_t zp[4096] = {0};
     /* The setup header runs from 0x1F1 to 0x202 + the jump's offset byte. */
     uint32_t hdr_end = 0x202 + f[HDR_JUMP + 1];
     if (hdr_end > 0x300)
         hdr_end = 0x300;
     memcpy(zp + HDR_SETUP_SECTS, f + HDR_SETUP_SECTS, hdr_end - HDR_SETUP_SECTS);
-    zp[HDR_TYPE_OF_LOADER] = 0xFF; /* a boot loader without an assigned ID */
-    const char *cmd = k->cmdline ? k->cmdline : "";
-    physmem_write_block(pm, CMDLINE_ADDR, cmd, (uint32_t)strlen(cmd) + 1);
-    put32(zp + HDR_CMD_LINE_PTR, CMDLINE_ADDR);
-    if (k->nmodules == 1) {
-        uint32_t max = le32(f + HDR_INITRD_ADDR_MAX);
-        uint32_t top = pm->ram_size < (uint64_t)max + 1 ? pm->ram_size : max + 1;
-        uint32_t addr = (top - k->modules[0].size) & PAGE_MASK;
-        physmem_write_block(pm, addr, k->modules[0].data, k->modules[0].size);
-        put32(zp + HDR_RAMDISK_IMAGE, addr);
-        put32(zp + HDR_RAMDISK_SIZE, k->modules[0].size);
-    }
+    linux_place(k, pm, zp);
     uint32_t ext_k = (pm->ram_size - KERNEL_ADDR) >> 10;
     put16(zp + ZP_EXT_MEM_K, ext_k > 0xFFFF ? 0xFFFF : ext_k);
     put32(zp + ZP_ALT_MEM_K, ext_k);
@@ -450,10 +466,69 @@ static void enter_flat32(physmem_t *pm, cpu_t *cpu)
         cpu->gpr[r] = 0;
 }
 
+/* ---------------------------------------------------------------- through the BIOS */
+
+/* A BIOS that can enter a kernel's real-mode setup code (ours:
+ * bios/boot.asm) says so 0x30 bytes before the end of its image (F000:FFD0):
+ * "XSIMBOOT", the record's version (1), the address it reads the record
+ * from. */
+#define BIOS_MARKER_FROM_END 0x30u
+#define KBOOT_RECORD_SIZE 20u
+
+bool kernel_use_bios(kernel_image_t *k, const uint8_t *rom, uint32_t rom_size)
+{
+    k->bios_record = 0;
+    if (k->kind != KERNEL_LINUX || rom_size < BIOS_MARKER_FROM_END)
+        return false;
+    const uint8_t *m = rom + rom_size - BIOS_MARKER_FROM_END;
+    uint32_t record = le16(m + 10);
+    if (memcmp(m, "XSIMBOOT", 8) != 0 || le16(m + 8) != 1 || record < 0x500 ||
+        record + KBOOT_RECORD_SIZE > 0x7C00)
+        return false;
+    /* The setup code and its heap must fit below the stack. */
+    if (setup_bytes(k->file) > SETUP_HEAP_END)
+        return false;
+    k->bios_record = record;
+    return true;
+}
+
+/* The setup code at SETUP_ADDR with its header filled in, the rest as for
+ * the 32-bit entry, and the record that sends the BIOS there: CS:IP = the
+ * setup segment + 20h:0000, SS:SP at the top of its stack, DS = ES = FS =
+ * GS = the setup segment (boot.rst, "Running the kernel"). */
+static void linux_boot_via_bios(const kernel_image_t *k, physmem_t *pm)
+{
+    const uint8_t *f = k->file;
+    uint32_t setup = setup_bytes(f);
+    uint8_t hdr[0x300];
+    memcpy(hdr, f, sizeof hdr);
+    linux_place(k, pm, hdr);
+    hdr[HDR_LOADFLAGS] |= CAN_USE_HEAP;
+    put16(hdr + HDR_HEAP_END_PTR, SETUP_HEAP_END);
+    physmem_write_block(pm, SETUP_ADDR, hdr, sizeof hdr);
+    physmem_write_block(pm, SETUP_ADDR + sizeof hdr, f + sizeof hdr, setup - sizeof hdr);
+
+    uint8_t rec[KBOOT_RECORD_SIZE] = "XSIMBOOT";
+    put16(rec + 8, 0);
+    put16(rec + 10, (SETUP_ADDR >> 4) + 0x20);
+    put16(rec + 12, SETUP_STACK);
+    put16(rec + 14, SETUP_ADDR >> 4);
+    put16(rec + 16, SETUP_ADDR >> 4);
+    uint8_t sum = 0;
+    for (uint32_t i = 0; i < KBOOT_RECORD_SIZE - 1; i++)
+        sum += rec[i];
+    rec[KBOOT_RECORD_SIZE - 1] = (uint8_t)-sum;
+    physmem_write_block(pm, k->bios_record, rec, sizeof rec);
+}
+
 void kernel_boot(const kernel_image_t *k, physmem_t *pm, cpu_t *cpu)
 {
     if (k->kind == KERNEL_NONE)
         return;
+    if (k->bios_record) {
+        linux_boot_via_bios(k, pm); /* the CPU starts at the reset vector */
+        return;
+    }
     enter_flat32(pm, cpu);
     if (k->kind == KERNEL_LINUX)
         linux_boot(k, pm, cpu);

@@ -7,7 +7,19 @@
  *     its comma-separated modules ("file args,file2").
  * The files are read and checked when the machine is created (a bad file
  * is refused before the guest runs); the images are placed in RAM and the
- * CPU is put at the kernel's entry on every reset. */
+ * CPU is put at the kernel's entry on every reset.
+ *
+ * With a BIOS that can boot a kernel itself (ours, bios/boot.asm), a Linux
+ * kernel is entered the way a boot loader enters it, after POST: the
+ * loader places the real-mode setup code at 0x10000 (header filled in,
+ * heap to 0xDE00, stack at 0xE000), the command line at 0x20000, the
+ * protected-mode kernel at 1 MiB, the initrd at the top of RAM, and writes
+ * a 20-byte record at the address the BIOS advertises ("XSIMBOOT" at
+ * F000:FFD0, then the version, then the address): the entry CS:IP, SS:SP
+ * and DS (see bios/boot.asm).  The CPU starts at the reset vector; the
+ * BIOS runs POST (so the VGA is set up and Linux has its text console),
+ * then enters the setup code.  Multiboot kernels, and any kernel with
+ * another BIOS, keep the 32-bit entry. */
 #ifndef X86SIM_KERNEL_LOADER_H
 #define X86SIM_KERNEL_LOADER_H
 
@@ -33,6 +45,7 @@ typedef struct kernel_image {
     char *cmdline;
     kernel_module_t modules[KERNEL_MAX_MODULES]; /* Linux: modules[0] is the initrd */
     int nmodules;
+    uint32_t bios_record; /* nonzero: enter through the BIOS, which reads the record here */
 } kernel_image_t;
 
 /* Reads and checks the kernel (and initrd/modules) for a machine with
@@ -41,7 +54,12 @@ typedef struct kernel_image {
 bool kernel_open(kernel_image_t *k, const char *kernel_path, const char *initrd_spec,
                  const char *cmdline, uint32_t ram_size, char *err, size_t errlen);
 void kernel_close(kernel_image_t *k);
-/* Places the images in guest RAM and sets the CPU at the kernel's entry. */
+/* Chooses the entry through the BIOS if `rom` is a BIOS that takes the
+ * record and the kernel is a Linux kernel whose setup code fits; returns
+ * whether it did. */
+bool kernel_use_bios(kernel_image_t *k, const uint8_t *rom, uint32_t rom_size);
+/* Places the images in guest RAM and sets the CPU at the kernel's entry
+ * (or, through the BIOS, leaves it at the reset vector). */
 void kernel_boot(const kernel_image_t *k, physmem_t *pm, cpu_t *cpu);
 
 #endif

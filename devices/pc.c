@@ -89,6 +89,7 @@ machine_t *machine_create(const machine_config_t *cfg, char *err, size_t errlen)
         machine_destroy(m);
         return NULL;
     }
+    kernel_use_bios(&m->kernel, cfg->bios_image, cfg->bios_size);
     machine_reset(m);
     return m;
 }
@@ -109,8 +110,8 @@ void machine_reset(machine_t *m)
     physmem_set_a20(&m->mem, true);
     cpu_reset(&m->cpu);
     vga_reset(&m->vga);
-    /* Direct kernel boot starts at the kernel's 32-bit entry, without the
-     * BIOS. */
+    /* Direct kernel boot: the kernel's 32-bit entry, or (with our BIOS)
+     * the reset vector, the BIOS then entering the kernel. */
     kernel_boot(&m->kernel, &m->mem, &m->cpu);
     m->reset_pending = false;
 }
