@@ -11,7 +11,6 @@
 SEL_GATE32  equ SEL_FREE + 3        ; 32-bit call gate, 2 parameters (RPL 3)
 SEL_GATE16  equ SEL_FREE + 8 + 3    ; 16-bit call gate, 1 parameter
 SEL_CONF    equ SEL_FREE + 16       ; conforming ring-0 code, base 0xF0000
-IOMAP       equ TSS0 + 0x68
 
 start:
     PM_ENTER
@@ -24,18 +23,7 @@ pm_start:
     IDT_GATE 0x80, SEL_CODE32, int80, 0xEF    ; 32-bit trap gate, DPL 3
     IDT_GATE 0x81, SEL_CODE32, int80, 0x8E    ; DPL 0
     IDT_GATE 0x83, SEL_CODE32, finish, 0xEE   ; DPL 3: back to ring 0 for good
-    ; An I/O bitmap that allows port 0xE9 only; TSS0's limit grows to hold
-    ; it (32 bytes), and TR is reloaded to see the new limit.
-    mov edi, IOMAP
-    mov ecx, 32
-.fill:
-    mov byte [edi], 0xFF
-    inc edi
-    loop .fill
-    mov byte [IOMAP + 0xE9 / 8], 0xFF & ~(1 << (0xE9 % 8))
-    SETDESC SEL_TSS0, ((TSS0 & 0xFFFF) << 16) | (0x68 + 32 - 1), 0x8900
-    mov ax, SEL_TSS0
-    ltr ax
+    IOMAP_ONLY_E9                       ; ring 3 prints through the bitmap
 
     ; To ring 3 with IOPL 0 and DS holding a ring-0 segment, which the
     ; return to an outer level must null.
