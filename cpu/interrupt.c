@@ -214,7 +214,9 @@ void cpu_interrupt(cpu_t *cpu, int vector, int kind, bool has_error, uint32_t er
 /* ---------------------------------------------------------------- INT, IRET */
 
 /* INT n, INT3, INTO.  In V86 mode with IOPL < 3, INT n faults to the
- * monitor (#GP(0)); INT3 and INTO always go through the IDT. */
+ * monitor (#GP(0)); INT3 and INTO always go through the IDT.  They clear TF
+ * on the way in, and no single-step trap follows them: a debugger that
+ * steps must emulate them (80386 manual, 12.3.1.4). */
 static void int_n(cpu_t *cpu, const insn_t *i)
 {
     if (cpu_is_v86(cpu) && (cpu->eflags & FLAG_IOPL) != FLAG_IOPL)
@@ -222,6 +224,7 @@ static void int_n(cpu_t *cpu, const insn_t *i)
     if (cpu->hooks.event)
         cpu->hooks.event(cpu->hooks.opaque, CPU_EVENT_SW_INTERRUPT, i->imm & 0xFF, false, 0);
     cpu_interrupt(cpu, i->imm & 0xFF, INT_SW, false, 0);
+    cpu->suppress_tf = true;
 }
 
 static void int3(cpu_t *cpu, const insn_t *i)
@@ -230,6 +233,7 @@ static void int3(cpu_t *cpu, const insn_t *i)
     if (cpu->hooks.event)
         cpu->hooks.event(cpu->hooks.opaque, CPU_EVENT_SW_INTERRUPT, EXC_BP, false, 0);
     cpu_interrupt(cpu, EXC_BP, INT_SW_EXC, false, 0);
+    cpu->suppress_tf = true;
 }
 
 static void into(cpu_t *cpu, const insn_t *i)
@@ -240,6 +244,7 @@ static void into(cpu_t *cpu, const insn_t *i)
     if (cpu->hooks.event)
         cpu->hooks.event(cpu->hooks.opaque, CPU_EVENT_SW_INTERRUPT, EXC_OF, false, 0);
     cpu_interrupt(cpu, EXC_OF, INT_SW_EXC, false, 0);
+    cpu->suppress_tf = true;
 }
 
 /* The IRET frame: EIP, CS, EFLAGS as the operand size says.  Reading it
