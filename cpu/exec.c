@@ -329,6 +329,7 @@ static cpu_exit_t step_one(cpu_t *cpu)
      * switch) sets it again for the next. */
     cpu->eflags &= ~FLAG_RF;
     cpu->pending_db = 0; /* hits during the last event delivery do not count */
+    cpu->suppress_tf = false; /* MOV SS sets it for the trap after itself only */
     run_block(cpu, b, 1);
     bool step_trap = tf && !cpu->suppress_tf;
     cpu->suppress_tf = false;
