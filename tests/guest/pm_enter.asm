@@ -83,6 +83,41 @@ pm_start:
     arpl ax, cx
     jz .bad_arpl
 
+    ; LLDT: an LDT at 0x5000 (two entries) whose entry 1 is data at 0x5100.
+    SETDESC SEL_FREE + 8, (0x5000 << 16) | 0x0F, 0x8200
+    mov dword [0x5008], 0x5100FFFF
+    mov dword [0x500C], 0x00009200
+    mov ax, SEL_FREE + 8
+    lldt ax
+    sldt bx
+    CHECKD ebx, SEL_FREE + 8, "sldt after lldt"
+    mov ax, 0x000C                      ; index 1, TI=1
+    mov es, ax
+    mov dword [0x5104], 0xABCD1234
+    CHECKD dword [es:4], 0xABCD1234, "ldt data segment base"
+    EXPECT_FAULT .ldt1_done
+    mov ax, 0x0014                      ; index 2: beyond the LDT limit
+.ldt1:
+    mov es, ax
+.ldt1_done:
+    CHECK_FAULT 13, 0x14, .ldt1, "selector beyond the ldt"
+    EXPECT_FAULT .ldt2_done
+    mov ax, SEL_DATA                    ; not an LDT descriptor
+.ldt2:
+    lldt ax
+.ldt2_done:
+    CHECK_FAULT 13, SEL_DATA, .ldt2, "lldt of a data descriptor"
+    xor eax, eax
+    lldt ax                             ; null LDT: LDT selectors fault
+    EXPECT_FAULT .ldt3_done
+    mov ax, 0x000C
+.ldt3:
+    mov es, ax
+.ldt3_done:
+    CHECK_FAULT 13, 0x0C, .ldt3, "ldt selector with a null ldtr"
+    mov ax, SEL_DATA
+    mov es, ax
+
     ; CPUID: our vendor, family 6, and the features that work.
     xor eax, eax
     cpuid

@@ -21,7 +21,7 @@ SEL_TSS3 equ SEL_FREE + 0x18
 SEL_TSS4 equ SEL_FREE + 0x20
 SEL_TSS5 equ SEL_FREE + 0x28
 SEL_TSS6 equ SEL_FREE + 0x30
-SEL_LDT  equ SEL_FREE + 0x38        ; not a data segment: mov ds faults
+SEL_LDT  equ SEL_FREE + 0x38        ; an LDT (empty); not loadable into DS
 COUNT2 equ 0x700                    ; how often task 2 ran
 
 ; A 32-bit TSS at %1 starting at %2 with stack %3, flat ring-0 segments.
@@ -53,6 +53,7 @@ bits 32
 pm_start:
     MKTSS32 TSS1, task1, 0x7000
     mov dword [TSS1 + 0x28], 0x1111     ; EAX
+    mov word [TSS1 + 0x60], SEL_LDT     ; task 1 has an LDT
     MKTSS32 TSS2, task2, 0x6C00
     MKTSS32 TSS4, task4, 0x6400
     MKTSS32 TSS5, task5, 0x6000
@@ -85,6 +86,8 @@ pm_start:
 after_jmp:
     CHECKD esi, 0x5A5A5A5A, "esi restored from tss0"
     CHECKD eax, 0xAAAA, "eax restored from tss0"
+    sldt ax
+    CHECKD eax, 0, "ldtr from tss0"
     str ax
     CHECKD eax, SEL_TSS0, "tr back to tss0"
     CHECK_BUSY SEL_TSS0, 2, "tss0 busy again"
@@ -153,6 +156,8 @@ after_task6:
 task1:
     str bx
     CHECKD ebx, SEL_TSS1, "tr in task1"
+    sldt bx
+    CHECKD ebx, SEL_LDT, "ldtr from tss1"
     CHECKD eax, 0x1111, "eax from tss1"
     CHECK_BUSY SEL_TSS1, 2, "tss1 busy"
     CHECK_BUSY SEL_TSS0, 0, "tss0 freed by jmp"
