@@ -177,6 +177,37 @@ pm_start:
     xor eax, eax
     mov cr4, eax
 
+    ; Far CALL/RETF at the same level: direct, through memory (m16:32),
+    ; RETF imm16 releasing parameters; far JMP through memory.
+    mov ebx, esp
+    call SEL_CODE32:far_sub
+    CHECKD eax, SEL_CODE32, "far call pushed cs"
+    CHECKD esp, ebx, "esp after retf"
+    mov dword [0x640], far_sub
+    mov word [0x644], SEL_CODE32
+    call far [0x640]
+    CHECKD eax, SEL_CODE32, "far call m16:32"
+    push dword 7
+    push dword 8
+    call SEL_CODE32:far_sub_release
+    CHECKD esp, ebx, "retf 8 released the parameters"
+    mov dword [0x640], .jmp_target
+    jmp far [0x640]
+    FAIL32 "jmp far [mem]"
+.jmp_target:
+    ; A far JMP to a data segment: #GP(selector).
+    EXPECT_FAULT .jf_done
+.jf:
+    jmp SEL_DATA:0
+.jf_done:
+    CHECK_FAULT 13, SEL_DATA, .jf, "jmp to a data segment"
+    ; A far JMP beyond the code segment's limit: #GP(0).
+    EXPECT_FAULT .jl_done
+.jl:
+    jmp SEL_CODE32:0x10000
+.jl_done:
+    CHECK_FAULT 13, 0, .jl, "jmp beyond the limit"
+
     ; Back to real mode: a 16-bit code segment, 64 KiB data segments, PE off.
     jmp SEL_CODE16:.pm16
 bits 16
@@ -201,6 +232,19 @@ bits 16
     mov eax, cr0
     test al, 1
     jnz .bad16
+    ; Real-mode far CALL/RETF, direct and through memory (m16:16).
+    mov bx, sp
+    call 0xF000:real_far_sub
+    CHECK ax, 0xF000, "real far call pushed cs"
+    CHECK sp, bx, "real retf"
+    mov word [0x640], real_far_sub
+    mov word [0x642], 0xF000
+    call far [0x640]
+    CHECK ax, 0xF000, "real far call m16:16"
+    mov word [0x640], .real_jmp
+    jmp far [0x640]
+    FAIL "real jmp far [mem]"
+.real_jmp:
     PASS
 .bad16:
     FAIL "still protected"
@@ -213,6 +257,20 @@ bits 32
     FAIL32 "arpl zf"
 .bad_tsc:
     FAIL32 "tsc does not count"
+
+; Far subroutines: EAX = the CS the far CALL pushed.
+far_sub:
+    mov eax, [esp + 4]
+    retf
+far_sub_release:
+    CHECKD dword [esp + 8], 8, "parameter below the return address"
+    retf 8
+bits 16
+real_far_sub:
+    mov bp, sp
+    mov ax, [bp + 2]
+    retf
+bits 32
 
 gdt_high:
     dw 0x1FF
