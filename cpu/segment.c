@@ -267,33 +267,24 @@ static bool visible_desc(cpu_t *cpu, uint16_t sel, uint32_t system_types, desc_t
 #define LAR_SYSTEM_TYPES 0x1A3Eu
 #define LSL_SYSTEM_TYPES 0x0A0Eu
 
-static void lar(cpu_t *cpu, const insn_t *i)
+/* LAR and LSL: the access rights (masked as the SDM says for each operand
+ * size) or the limit, into Gv, with ZF telling whether they were valid. */
+static void lar_lsl(cpu_t *cpu, const insn_t *i, bool limit)
 {
     require_protected_mode(cpu);
     desc_t d;
-    bool ok = visible_desc(cpu, selector_operand(cpu, i), LAR_SYSTEM_TYPES, &d);
+    bool ok = visible_desc(cpu, selector_operand(cpu, i), limit ? LSL_SYSTEM_TYPES : LAR_SYSTEM_TYPES, &d);
     if (ok) {
+        uint32_t v = limit ? desc_limit(d) : d.hi & (o32(i) ? 0x00F0FF00u : 0xFF00u);
         if (o32(i))
-            cpu->gpr[i->reg] = d.hi & 0x00F0FF00u;
+            cpu->gpr[i->reg] = v;
         else
-            set_r16(cpu, i->reg, (uint16_t)(d.hi & 0xFF00u));
+            set_r16(cpu, i->reg, (uint16_t)v);
     }
     set_zf(cpu, ok);
 }
-
-static void lsl(cpu_t *cpu, const insn_t *i)
-{
-    require_protected_mode(cpu);
-    desc_t d;
-    bool ok = visible_desc(cpu, selector_operand(cpu, i), LSL_SYSTEM_TYPES, &d);
-    if (ok) {
-        if (o32(i))
-            cpu->gpr[i->reg] = desc_limit(d);
-        else
-            set_r16(cpu, i->reg, (uint16_t)desc_limit(d));
-    }
-    set_zf(cpu, ok);
-}
+static void lar(cpu_t *c, const insn_t *i) { lar_lsl(c, i, false); }
+static void lsl(cpu_t *c, const insn_t *i) { lar_lsl(c, i, true); }
 
 /* VERR: readable code or data; VERW: writable data.  System descriptors
  * never qualify. */
