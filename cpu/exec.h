@@ -378,6 +378,9 @@ void push_frame_here(cpu_t *cpu, const uint32_t *vals, int n, unsigned size);
 void check_return_cs(cpu_t *cpu, uint16_t sel, desc_t *d);
 void check_outer_ss(cpu_t *cpu, uint16_t sel, unsigned rpl, desc_t *d);
 void null_outer_data_segments(cpu_t *cpu);
+/* ESP after a return to another stack: the new SS.B says whether all of
+ * ESP or only SP is loaded (the upper half of ESP stays otherwise). */
+void load_outer_sp(cpu_t *cpu, uint32_t sp);
 
 uint32_t io_in(cpu_t *cpu, uint16_t port, unsigned size);
 void io_out(cpu_t *cpu, uint16_t port, uint32_t value, unsigned size);

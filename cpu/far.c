@@ -237,9 +237,7 @@ void null_outer_data_segments(cpu_t *cpu)
     }
 }
 
-/* Sets the stack pointer after a return to another stack: SS.B says
- * whether all of ESP or only SP is loaded. */
-static void load_outer_sp(cpu_t *cpu, uint32_t sp)
+void load_outer_sp(cpu_t *cpu, uint32_t sp)
 {
     cpu->gpr[R_ESP] = cpu->stack32 ? sp : (cpu->gpr[R_ESP] & 0xFFFF0000u) | (sp & 0xFFFF);
 }

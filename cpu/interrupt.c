@@ -371,7 +371,7 @@ void iret_protected(cpu_t *cpu, const insn_t *i)
         desc_set_accessed(cpu, ss, &sd);
         cpu_set_cpl(cpu, (uint8_t)rpl);
         seg_load_desc(cpu, SEG_SS, ss, sd);
-        cpu->gpr[R_ESP] = is32 ? esp : (cpu->gpr[R_ESP] & 0xFFFF0000u) | (esp & 0xFFFF);
+        load_outer_sp(cpu, esp);
     }
     desc_set_accessed(cpu, f.cs, &cd);
     seg_load_desc(cpu, SEG_CS, f.cs, cd);
