@@ -109,6 +109,10 @@ pm_start:
     CHECKD dword [DB_DR6], 2, "dr6.b1"
     mov byte [WATCHED + 4], 5           ; outside
     CHECKD dword [DB_COUNT], 1, "write outside the range"
+    add dword [WATCHED], 1              ; read-modify-write: one trap
+.w3:
+    CHECKD dword [DB_COUNT], 2, "read-modify-write breakpoint count"
+    CHECKD dword [DB_EIPS + 4], .w3, "read-modify-write trap eip"
     ; R/W 11: reads trap too.
     mov eax, 0x00F00004
     mov dr7, eax

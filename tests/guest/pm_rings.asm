@@ -23,6 +23,7 @@ pm_start:
     IDT_GATE 0x80, SEL_CODE32, int80, 0xEF    ; 32-bit trap gate, DPL 3
     IDT_GATE 0x81, SEL_CODE32, int80, 0x8E    ; DPL 0
     IDT_GATE 0x83, SEL_CODE32, finish, 0xEE   ; DPL 3: back to ring 0 for good
+    IDT_GATE 0x84, SEL_CODE32, int84, 0xE7    ; 16-bit trap gate, DPL 3
     IOMAP_ONLY_E9                       ; ring 3 prints through the bitmap
 
     ; To ring 3 with IOPL 0 and DS holding a ring-0 segment, which the
@@ -77,6 +78,11 @@ conf_back:
     int 0x80
     CHECKD ebx, 0x80, "int 0x80 frame"
     CHECKD esp, STACK3_TOP, "esp after iret"
+    ; A 16-bit trap gate: a 16-bit frame, and a 16-bit IRET to ring 3.
+    mov ebx, 0
+    int 0x84
+    CHECKD ebx, 0x84, "int 0x84 frame"
+    CHECKD esp, STACK3_TOP, "esp after o16 iret"
     ; A DPL-0 gate: #GP(vector*8+2).
     EXPECT_FAULT .f1
 .i81:
@@ -173,6 +179,18 @@ int80:
     CHECKD dword [esp + 16], SEL_DATA_3, "int80 old ss"
     mov ebx, 0x80
     iretd
+
+; INT 0x84 (16-bit gate): IP, CS, FLAGS, SP, SS, 2 bytes each.
+int84:
+    CHECKD esp, STACK0_TOP - 10, "int84 esp"
+    movzx eax, word [esp + 2]
+    CHECKD eax, SEL_CODE32_3, "int84 cs"
+    movzx eax, word [esp + 6]
+    CHECKD eax, STACK3_TOP, "int84 old sp"
+    movzx eax, word [esp + 8]
+    CHECKD eax, SEL_DATA_3, "int84 old ss"
+    mov ebx, 0x84
+    o16 iret
 
 finish:
     mov ax, SEL_DATA
