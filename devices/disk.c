@@ -91,7 +91,7 @@ bool disk_open(disk_t *d, const char *path, disk_mode_t mode, uint32_t sector_si
 
 void disk_close(disk_t *d)
 {
-    if (d->fd < 0)
+    if (!d->path)
         return;
     disk_flush(d);
     for (uint64_t k = 0; k < d->overlay_clusters; k++)
@@ -104,7 +104,7 @@ void disk_close(disk_t *d)
 
 static bool in_range(const disk_t *d, uint64_t offset, size_t len)
 {
-    return d->fd >= 0 && offset <= d->size && len <= d->size - offset;
+    return d->path && offset <= d->size && len <= d->size - offset;
 }
 
 /* pread/pwrite until done: they may return short counts or EINTR. */
@@ -196,7 +196,7 @@ bool disk_write(disk_t *d, uint64_t offset, const void *buf, size_t len)
 
 bool disk_flush(disk_t *d)
 {
-    if (d->fd < 0 || !d->dirty)
+    if (!d->path || !d->dirty)
         return true;
     if (fdatasync(d->fd) != 0)
         return false;

@@ -30,9 +30,10 @@ typedef enum disk_mode {
 
 #define DISK_COW_CLUSTER 65536u
 
+/* A zeroed disk_t is a closed one. */
 typedef struct disk {
     int fd;
-    char *path;
+    char *path;           /* NULL when not open */
     uint64_t size;        /* bytes, a multiple of sector_size */
     uint32_t sector_size; /* the unit the size was checked against */
     bool read_only;       /* writes fail (write-protected) */
@@ -45,7 +46,8 @@ typedef struct disk {
 /* Opens `path`; on failure writes "PATH: reason" to err and returns false. */
 bool disk_open(disk_t *d, const char *path, disk_mode_t mode, uint32_t sector_size, char *err,
                size_t errlen);
-/* Flushes (read-write images), releases the lock, frees the overlay. */
+/* Flushes (read-write images), releases the lock, frees the overlay;
+ * nothing for a disk that is not open. */
 void disk_close(disk_t *d);
 /* Both return false (and transfer nothing) when [offset, offset+len) is not
  * inside the image or the host reports an I/O error; a write also fails on a
