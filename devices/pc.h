@@ -15,6 +15,8 @@
 #include "clock.h"
 #include "debugcon.h"
 #include "ioport.h"
+#include "kernel_loader.h"
+#include "vga.h"
 
 typedef struct machine_config {
     uint32_t ram_mb;
@@ -67,6 +69,8 @@ typedef struct machine {
     debugcon_t debugcon;
     debugexit_t debugexit;
     postcode_t postcode;
+    vga_t vga;
+    kernel_image_t kernel; /* -kernel: placed in RAM at every reset */
 
     bool reset_pending;
     bool stop_pending;
@@ -87,6 +91,10 @@ machine_stop_t machine_run(machine_t *m, uint64_t max_insns);
 void machine_request_stop(machine_t *m);
 /* A device asks for a system reset (port 0x92, 0xCF9, keyboard controller). */
 void machine_request_reset(machine_t *m);
+
+/* The guest's screen as of now (the VGA or VBE picture); the frame and
+ * its pixels belong to the machine and stay valid until the next call. */
+const display_frame_t *machine_display(machine_t *m);
 
 /* Input from the frontend.  A key is named by its PC/AT scancode set 1 make
  * code, 0xE0xx for the extended keys (0xE11D for Pause); the keyboard

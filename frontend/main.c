@@ -77,6 +77,15 @@ int main(int argc, char **argv)
             if (p)
                 cfg.debug_exit_size = (uint16_t)strtoul(p + 7, NULL, 0);
             a++;
+        } else if (!strcmp(o, "-kernel") && v) {
+            cfg.kernel = v;
+            a++;
+        } else if (!strcmp(o, "-initrd") && v) {
+            cfg.initrd = v;
+            a++;
+        } else if (!strcmp(o, "-append") && v) {
+            cfg.append = v;
+            a++;
         } else if (!strcmp(o, "--max-insns") && v) {
             max_insns = strtoull(v, NULL, 0);
             a++;
