@@ -978,47 +978,24 @@ static void bm_write(void *opaque, uint16_t port, uint32_t value, unsigned size)
         bm_write_byte(ide, (port - ide->bm_base + k) & 15, (uint8_t)(value >> (8 * k)));
 }
 
-/* ---------------------------------------------------------------- PCI */
+/* ---------------------------------------------------------------- PCI side */
 
-static void bar_changed(pci_device_t *pd, int bar, uint32_t addr, bool enabled)
+void ide_map_bus_master(ide_t *ide, uint16_t base, bool enabled)
 {
-    ide_t *ide = pd->opaque;
-    if (bar != 4)
-        return;
     if (ide->bm_mapped)
         ioport_unregister(ide->io, ide->bm_base);
     ide->bm_mapped = false;
-    addr &= 0xFFF0;
-    if (enabled && addr && ioport_register(ide->io, (uint16_t)addr, 16, bm_read, bm_write, ide,
-                                           "ide-busmaster")) {
-        ide->bm_base = (uint16_t)addr;
+    base &= 0xFFF0;
+    if (enabled && base && ioport_register(ide->io, base, 16, bm_read, bm_write, ide, "ide-busmaster")) {
+        ide->bm_base = base;
         ide->bm_mapped = true;
     }
 }
 
-/* Bus mastering switched on in the command register may let a waiting
- * transfer go. */
-static void config_written(pci_device_t *pd, uint8_t reg, uint32_t value, unsigned size)
+void ide_bus_master_changed(ide_t *ide)
 {
-    ide_t *ide = pd->opaque;
-    (void)value, (void)size;
-    if (reg <= 4 && reg + size > 4)
-        for (int c = 0; c < IDE_CHANNELS; c++)
-            run_dma(&ide->ch[c]);
-}
-
-bool ide_pci_register(ide_t *ide, pci_bus_t *bus)
-{
-    pci_device_t *pd = &ide->pci;
-    /* Mass storage, IDE, bus-master capable, both channels in fixed
-     * compatibility mode. */
-    pci_device_init(pd, 1, 1, 0x8086, 0x7010, 0x01, 0x01, 0x80, "piix3-ide");
-    pci_device_set_bar(pd, 4, 16, true);
-    memset(pd->wmask + 0x40, 0xFF, 5); /* IDETIM primary/secondary, SIDETIM */
-    pd->bar_changed = bar_changed;
-    pd->config_written = config_written;
-    pd->opaque = ide;
-    return pci_bus_add(bus, pd);
+    for (int c = 0; c < IDE_CHANNELS; c++)
+        run_dma(&ide->ch[c]);
 }
 
 /* ---------------------------------------------------------------- setup */

@@ -126,8 +126,12 @@ bool ide_attach_disk(ide_t *ide, int slot, disk_t *disk, char *err, size_t errle
 void ide_attach_cdrom(ide_t *ide, int slot, disk_t *disc);
 /* The user changes the disc of an ATAPI drive (NULL: ejects it). */
 void ide_change_cdrom(ide_t *ide, int slot, disk_t *disc);
-/* Adds the PCI function (device 1, function 1) to the bus. */
+/* Adds the PCI function (device 1, function 1) to the bus (ide_pci.c). */
 bool ide_pci_register(ide_t *ide, pci_bus_t *bus);
+/* For the PCI function: BAR4 decodes at `base` (or not, !enabled); the
+ * command register's bus-master bit may have changed. */
+void ide_map_bus_master(ide_t *ide, uint16_t base, bool enabled);
+void ide_bus_master_changed(ide_t *ide);
 /* Hardware reset. */
 void ide_reset(ide_t *ide);
 

@@ -37,6 +37,98 @@ void machine_request_reset(machine_t *m)
     cpu_request_stop(&m->cpu);
 }
 
+/* The ISA interrupt line `n`.  TODO(platform): route to the PIC when the
+ * board has one; until then device interrupts go nowhere. */
+static irq_line_t isa_irq(machine_t *m, int n)
+{
+    (void)m;
+    return (irq_line_t){.line = n};
+}
+
+/* Opens the image of -hda.. -fdb (`option` names it in messages). */
+static bool open_image(machine_t *m, int index, const char *option, const char *path,
+                       disk_mode_t mode, uint32_t sector, char *err, size_t errlen)
+{
+    char why[512];
+    if (disk_open(&m->disks[index], path, mode, sector, why, sizeof why))
+        return true;
+    snprintf(err, errlen, "%s %s", option, why);
+    return false;
+}
+
+/* The disk controllers and the images of the configuration: every image is
+ * checked here, before the guest runs. */
+static bool storage_init(machine_t *m, char *err, size_t errlen)
+{
+    static const char *const hd_option[4] = {"-hda", "-hdb", "-hdc", "-hdd"};
+    static const char *const fd_option[2] = {"-fda", "-fdb"};
+    const machine_config_t *cfg = &m->cfg;
+    if (!dma_init(&m->dma, &m->io, &m->mem) ||
+        !fdc_init(&m->fdc, &m->io, &m->clock, &m->dma, isa_irq(m, FDC_IRQ)) ||
+        !ide_init(&m->ide, &m->io, &m->clock, &m->mem, isa_irq(m, 14), isa_irq(m, 15))) {
+        snprintf(err, errlen, "cannot create the disk controllers (ports taken or out of memory)");
+        return false;
+    }
+    disk_mode_t hd_mode = cfg->snapshot ? DISK_SNAPSHOT : DISK_READ_WRITE;
+    for (int k = 0; k < 4; k++) {
+        if (!cfg->hd[k])
+            continue;
+        if (!open_image(m, MACHINE_DISK_HD0 + k, hd_option[k], cfg->hd[k], hd_mode, 512, err, errlen) ||
+            !ide_attach_disk(&m->ide, k, &m->disks[MACHINE_DISK_HD0 + k], err, errlen))
+            return false;
+    }
+    if (cfg->cdrom) {
+        /* The first free place on the secondary channel, else primary slave. */
+        static const int slots[3] = {2, 3, 1};
+        int slot = -1;
+        for (int k = 0; k < 3 && slot < 0; k++)
+            if (!cfg->hd[slots[k]])
+                slot = slots[k];
+        if (slot < 0) {
+            snprintf(err, errlen, "-cdrom %s: no free IDE place (-hdb, -hdc and -hdd are taken)",
+                     cfg->cdrom);
+            return false;
+        }
+        disk_t *disc = NULL;
+        if (cfg->cdrom[0]) { /* -cdrom "" is a drive without a disc */
+            if (!open_image(m, MACHINE_DISK_CDROM, "-cdrom", cfg->cdrom, DISK_READ_ONLY, ATAPI_BLOCK,
+                            err, errlen))
+                return false;
+            disc = &m->disks[MACHINE_DISK_CDROM];
+        }
+        ide_attach_cdrom(&m->ide, slot, disc);
+    }
+    /* A floppy image the user cannot write is a write-protected disk. */
+    disk_mode_t fd_mode = cfg->snapshot ? DISK_SNAPSHOT : DISK_WRITE_IF_CAN;
+    for (int k = 0; k < 2; k++) {
+        if (!cfg->fd[k])
+            continue;
+        char why[512];
+        if (!open_image(m, MACHINE_DISK_FD0 + k, fd_option[k], cfg->fd[k], fd_mode, 512, err, errlen))
+            return false;
+        if (!fdc_insert(&m->fdc, k, &m->disks[MACHINE_DISK_FD0 + k], why, sizeof why)) {
+            snprintf(err, errlen, "%s %s", fd_option[k], why);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void storage_free(machine_t *m)
+{
+    ide_free(&m->ide);
+    for (int k = 0; k < MACHINE_DISKS; k++)
+        disk_close(&m->disks[k]);
+}
+
+bool machine_flush_disks(machine_t *m)
+{
+    bool ok = true;
+    for (int k = 0; k < MACHINE_DISKS; k++)
+        ok &= disk_flush(&m->disks[k]);
+    return ok;
+}
+
 machine_t *machine_create(const machine_config_t *cfg, char *err, size_t errlen)
 {
     machine_t *m = calloc(1, sizeof *m);
@@ -89,6 +181,10 @@ machine_t *machine_create(const machine_config_t *cfg, char *err, size_t errlen)
         machine_destroy(m);
         return NULL;
     }
+    if (!storage_init(m, err, errlen)) {
+        machine_destroy(m);
+        return NULL;
+    }
     machine_reset(m);
     return m;
 }
@@ -98,6 +194,7 @@ void machine_destroy(machine_t *m)
     if (!m)
         return;
     kernel_close(&m->kernel);
+    storage_free(m);
     cpu_free(&m->cpu);
     vga_free(&m->vga);
     physmem_free(&m->mem);
@@ -109,6 +206,9 @@ void machine_reset(machine_t *m)
     physmem_set_a20(&m->mem, true);
     cpu_reset(&m->cpu);
     vga_reset(&m->vga);
+    dma_reset(&m->dma);
+    fdc_reset(&m->fdc);
+    ide_reset(&m->ide);
     /* Direct kernel boot starts at the kernel's 32-bit entry, without the
      * BIOS. */
     kernel_boot(&m->kernel, &m->mem, &m->cpu);

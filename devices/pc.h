@@ -17,6 +17,10 @@
 #include "ioport.h"
 #include "kernel_loader.h"
 #include "vga.h"
+#include "disk.h"
+#include "dma.h"
+#include "fdc.h"
+#include "ide.h"
 
 typedef struct machine_config {
     uint32_t ram_mb;
@@ -60,6 +64,9 @@ typedef enum machine_stop {
     STOP_BREAKPOINT,   /* a debugger breakpoint */
 } machine_stop_t;
 
+/* Where each disk image of the configuration is kept in machine_t.disks. */
+enum { MACHINE_DISK_HD0 = 0, MACHINE_DISK_CDROM = 4, MACHINE_DISK_FD0 = 5, MACHINE_DISKS = 7 };
+
 typedef struct machine {
     machine_config_t cfg;
     physmem_t mem;
@@ -71,6 +78,10 @@ typedef struct machine {
     postcode_t postcode;
     vga_t vga;
     kernel_image_t kernel; /* -kernel: placed in RAM at every reset */
+    dma_t dma;
+    fdc_t fdc;
+    ide_t ide;
+    disk_t disks[MACHINE_DISKS]; /* the images of MACHINE_DISK_* */
 
     bool reset_pending;
     bool stop_pending;
@@ -91,6 +102,11 @@ machine_stop_t machine_run(machine_t *m, uint64_t max_insns);
 void machine_request_stop(machine_t *m);
 /* A device asks for a system reset (port 0x92, 0xCF9, keyboard controller). */
 void machine_request_reset(machine_t *m);
+/* Makes every write to the disk images durable (fdatasync).  Not for a
+ * signal handler: on SIGINT/SIGTERM the handler calls machine_request_stop
+ * and the frontend, once machine_run returns, calls machine_destroy, which
+ * flushes and closes the images.  False when the host reported an error. */
+bool machine_flush_disks(machine_t *m);
 
 /* The guest's screen as of now (the VGA or VBE picture); the frame and
  * its pixels belong to the machine and stay valid until the next call. */
