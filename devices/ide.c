@@ -415,8 +415,15 @@ static uint32_t data_read(ide_channel_t *ch, unsigned size)
     if (ch->phase != IDE_PIO_IN)
         return 0xFFFFFFFFu;
     uint32_t v = 0;
-    for (unsigned k = 0; k < size && ch->pos < ch->end; k++)
-        v |= (uint32_t)ch->buf[ch->pos++] << (8 * k);
+    const uint8_t *p = ch->buf + ch->pos;
+    if (ch->end - ch->pos >= size) { /* the usual case: a whole word */
+        v = size == 4 ? (uint32_t)(p[0] | p[1] << 8 | p[2] << 16) | (uint32_t)p[3] << 24
+          : size == 2 ? (uint32_t)(p[0] | p[1] << 8) : p[0];
+        ch->pos += size;
+    } else {
+        for (unsigned k = 0; ch->pos < ch->end; k++)
+            v |= (uint32_t)ch->buf[ch->pos++] << (8 * k);
+    }
     if (ch->pos >= ch->end)
         in_block_read(ch);
     return v;
