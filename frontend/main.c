@@ -19,6 +19,7 @@ static void usage(FILE *f)
                "  -nographic            no window\n"
                "  -debugcon stdio|file:PATH   port 0xE9 output\n"
                "  -device isa-debug-exit[,iobase=N,iosize=N]\n"
+               "  -serial SPEC          next COM port: stdio, file:PATH, pty, tcp:127.0.0.1:PORT,server[,nowait], none\n"
                "  --max-insns N         stop after N instructions\n");
 }
 
@@ -43,7 +44,8 @@ static uint8_t *read_file(const char *path, uint32_t *size)
 
 int main(int argc, char **argv)
 {
-    machine_config_t cfg = {.ram_mb = 128, .halt_is_poweroff = true};
+    machine_config_t cfg = {.ram_mb = 128, .halt_is_poweroff = true, .rtc_start = -1};
+    int serial_ports = 0;
     const char *bios_path = NULL;
     uint64_t max_insns = 0;
     for (int a = 1; a < argc; a++) {
@@ -76,6 +78,13 @@ int main(int argc, char **argv)
             p = strstr(v, "iosize=");
             if (p)
                 cfg.debug_exit_size = (uint16_t)strtoul(p + 7, NULL, 0);
+            a++;
+        } else if (!strcmp(o, "-serial") && v) {
+            if (serial_ports == 4) {
+                fprintf(stderr, "x86sim: -serial %s: at most four serial ports\n", v);
+                return EXIT_HOST_ERROR;
+            }
+            cfg.serial[serial_ports++] = v;
             a++;
         } else if (!strcmp(o, "--max-insns") && v) {
             max_insns = strtoull(v, NULL, 0);
