@@ -24,7 +24,8 @@ static void usage(FILE *f)
                "  -hda/-hdb/-hdc/-hdd FILE   IDE disk images (raw)\n"
                "  -cdrom FILE           ISO image in an ATAPI drive (\"\" for an empty drive)\n"
                "  -fda/-fdb FILE        floppy images (read-only file = write-protected)\n"
-               "  -snapshot             disk writes go to memory, never to the image files\n");
+               "  -snapshot             disk writes go to memory, never to the image files\n"
+               "  -serial SPEC          next COM port: stdio, file:PATH, pty, tcp:127.0.0.1:PORT,server[,nowait], none\n");
 }
 
 static uint8_t *read_file(const char *path, uint32_t *size)
@@ -72,7 +73,8 @@ static const char **disk_option(machine_config_t *cfg, const char *o)
 
 int main(int argc, char **argv)
 {
-    machine_config_t cfg = {.ram_mb = 128, .halt_is_poweroff = true};
+    machine_config_t cfg = {.ram_mb = 128, .halt_is_poweroff = true, .rtc_start = -1};
+    int serial_ports = 0;
     const char *bios_path = NULL;
     uint64_t max_insns = 0;
     for (int a = 1; a < argc; a++) {
@@ -120,6 +122,13 @@ int main(int argc, char **argv)
             a++;
         } else if (!strcmp(o, "-snapshot")) {
             cfg.snapshot = true;
+        } else if (!strcmp(o, "-serial") && v) {
+            if (serial_ports == 4) {
+                fprintf(stderr, "x86sim: -serial %s: at most four serial ports\n", v);
+                return EXIT_HOST_ERROR;
+            }
+            cfg.serial[serial_ports++] = v;
+            a++;
         } else if (!strcmp(o, "--max-insns") && v) {
             max_insns = strtoull(v, NULL, 0);
             a++;

@@ -12,9 +12,9 @@
 
 #include "devices/ide.h"
 #include "image_util.h"
-#include "pci_double.h"
 
 #define BM_BASE 0xC000
+#define IDE_DEVFN (1 << 3 | 1)
 #define PRD_TABLE 0x8000
 
 typedef struct rig {
@@ -48,10 +48,12 @@ static inline void rig_create(void)
     assert_true(physmem_init(&R->mem, 16u << 20));
     ioport_init(&R->io);
     irq_line_t l14 = {irq_capture, R, 14}, l15 = {irq_capture, R, 15};
+    assert_true(pci_bus_init(&R->pci, &R->io));
     assert_true(ide_init(&R->ide, &R->io, &R->clock, &R->mem, l14, l15));
     assert_true(ide_pci_register(&R->ide, &R->pci));
-    /* What a BIOS does: BAR4, I/O decoding and bus mastering on. */
-    pci_double_program_bar(&R->pci, 0x05, 4, BM_BASE);
+    /* What a BIOS does: BAR4, then I/O decoding and bus mastering on. */
+    pci_config_write(&R->pci, IDE_DEVFN, 0x20, BM_BASE, 4);
+    pci_config_write(&R->pci, IDE_DEVFN, 0x04, 0x0005, 2);
 }
 
 static inline void rig_destroy(void)
@@ -94,7 +96,7 @@ static inline void settle(void)
         uint64_t next = clock_next_deadline(&R->clock);
         if (next == CLOCK_NEVER)
             return;
-        clock_idle_until(&R->clock, next, 0);
+        clock_skip_to(&R->clock, next);
         clock_run_due(&R->clock);
     }
     fail_msg("the controller keeps scheduling work");

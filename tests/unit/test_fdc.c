@@ -45,7 +45,7 @@ static void settle(void)
         uint64_t next = clock_next_deadline(&R->clock);
         if (next == CLOCK_NEVER)
             return;
-        clock_idle_until(&R->clock, next, 0);
+        clock_skip_to(&R->clock, next);
         clock_run_due(&R->clock);
     }
 }
