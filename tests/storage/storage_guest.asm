@@ -4,7 +4,9 @@
 ;   -hda: a FAT image; sector 0 is read and checked, sector 100 written
 ;   -cdrom (secondary master): an ISO; block 16 must be a volume descriptor
 ;   -fda: a 1.44 MB FAT image; sector 1 of track 0 read by DMA channel 2
-; Interrupts are not used (no PIC yet): everything polls.
+;   bus-master DMA: BAR4 of the PIIX3 IDE function programmed through
+;   0xCF8/0xCFC, READ DMA of sector 0 through a PRD table
+; Interrupts are masked (nIEN, no PIC set-up): everything polls.
 %include "lib.inc"
 
 BUF_SEG equ 0x1000          ; buffers at 0x10000
@@ -68,6 +70,46 @@ start:
     mov dx, 0x1F1
     in al, dx
     CHECK al, 0x10, "ATA: IDNF past the end"
+
+    ; ---- ATA: READ DMA of sector 0 through the bus master at 0xC000
+    mov dx, 0xCF8
+    mov eax, 0x80000920         ; bus 0, device 1, function 1, BAR4
+    out dx, eax
+    mov dx, 0xCFC
+    mov eax, 0xC001
+    out dx, eax
+    mov dx, 0xCF8
+    mov eax, 0x80000904         ; command register
+    out dx, eax
+    mov dx, 0xCFC
+    mov ax, 0x0005              ; I/O decoding, bus master
+    out dx, ax
+    xor ax, ax
+    mov ds, ax
+    mov dword [0x3000], 0x14000 ; PRD: 512 bytes at 0x14000, end of table
+    mov dword [0x3004], 0x80000200
+    mov dx, 0xC004
+    mov eax, 0x3000
+    out dx, eax
+    mov bl, 0xC8                ; READ DMA
+    xor si, si
+    call ata_command
+    mov dx, 0xC000
+    mov al, 0x09                ; start, towards memory
+    out dx, al
+    mov dx, 0xC002
+.bm_wait:
+    in al, dx
+    test al, 0x01
+    jnz .bm_wait
+    CHECK al, 0x00, "bus master: status after the transfer (nIEN: no interrupt bit)"
+    call wait_idle
+    CHECK al, 0x50, "ATA: status after READ DMA"
+    CHECK word [es:0x4000 + 510], 0xAA55, "bus master: boot sector in memory"
+    CHECK word [es:0x4000 + 3], 'mk', "bus master: OEM name"
+    mov dx, 0xC000
+    xor al, al
+    out dx, al
 
     ; ---- ATAPI: READ(10) of block 16 on the secondary master
     mov dx, 0x376
