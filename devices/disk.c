@@ -124,28 +124,37 @@ static bool file_io(int fd, bool write, uint64_t offset, void *buf, size_t len)
     return true;
 }
 
-bool disk_read(disk_t *d, uint64_t offset, void *buf, size_t len)
+/* Copy-on-write: walks [offset, offset+len) cluster by cluster, writing
+ * into the overlay, or reading from it where a cluster was written and
+ * from the file elsewhere.  Writes need every cluster made already. */
+static bool overlay_io(disk_t *d, bool write, uint64_t offset, uint8_t *buf, size_t len)
 {
-    if (!in_range(d, offset, len))
-        return false;
-    if (!d->snapshot)
-        return file_io(d->fd, false, offset, buf, len);
-    uint8_t *out = buf;
     while (len) {
         uint64_t k = offset / DISK_COW_CLUSTER;
         uint32_t within = (uint32_t)(offset % DISK_COW_CLUSTER);
         size_t chunk = DISK_COW_CLUSTER - within;
         if (chunk > len)
             chunk = len;
-        if (d->overlay[k])
-            memcpy(out, d->overlay[k] + within, chunk);
-        else if (!file_io(d->fd, false, offset, out, chunk))
+        if (write)
+            memcpy(d->overlay[k] + within, buf, chunk);
+        else if (d->overlay[k])
+            memcpy(buf, d->overlay[k] + within, chunk);
+        else if (!file_io(d->fd, false, offset, buf, chunk))
             return false;
-        out += chunk;
+        buf += chunk;
         offset += chunk;
         len -= chunk;
     }
     return true;
+}
+
+bool disk_read(disk_t *d, uint64_t offset, void *buf, size_t len)
+{
+    if (!in_range(d, offset, len))
+        return false;
+    if (!d->snapshot)
+        return file_io(d->fd, false, offset, buf, len);
+    return overlay_io(d, false, offset, buf, len);
 }
 
 /* The overlay copy of cluster k, made from the file on first write. */
@@ -179,19 +188,7 @@ bool disk_write(disk_t *d, uint64_t offset, const void *buf, size_t len)
     for (uint64_t k = offset / DISK_COW_CLUSTER; len && k <= (offset + len - 1) / DISK_COW_CLUSTER; k++)
         if (!overlay_cluster(d, k))
             return false;
-    const uint8_t *in = buf;
-    while (len) {
-        uint64_t k = offset / DISK_COW_CLUSTER;
-        uint32_t within = (uint32_t)(offset % DISK_COW_CLUSTER);
-        size_t chunk = DISK_COW_CLUSTER - within;
-        if (chunk > len)
-            chunk = len;
-        memcpy(d->overlay[k] + within, in, chunk);
-        in += chunk;
-        offset += chunk;
-        len -= chunk;
-    }
-    return true;
+    return overlay_io(d, true, offset, (uint8_t *)buf, len);
 }
 
 bool disk_flush(disk_t *d)

@@ -21,18 +21,7 @@ start:
     mov al, 0x02
     out dx, al
 %ifdef MODE_DMA
-    mov dx, 0xCF8
-    mov eax, 0x80000920
-    out dx, eax
-    mov dx, 0xCFC
-    mov eax, 0xC001
-    out dx, eax
-    mov dx, 0xCF8
-    mov eax, 0x80000904
-    out dx, eax
-    mov dx, 0xCFC
-    mov ax, 0x0005
-    out dx, ax
+    call ata_enable_busmaster
     mov dword [0x3000], 0x20000
     mov dword [0x3004], 0x80000000 ; 64 KiB, end of table
     mov dx, 0xC004
@@ -48,7 +37,7 @@ start:
     mov dx, 0x1F7
     mov al, 0xC6                ; SET MULTIPLE MODE 16
     out dx, al
-    call wait_idle
+    call ata_wait_idle
 %endif
     xor ebp, ebp                ; LBA
 .next_command:
@@ -84,7 +73,7 @@ start:
     mov dx, 0xC000
     xor al, al
     out dx, al
-    call wait_idle
+    call ata_wait_idle
     cmp al, 0x50
     jne .bad
 %else
@@ -93,7 +82,7 @@ start:
     out dx, al
     mov bx, 8                   ; blocks of 16 sectors
 .block:
-    call wait_idle
+    call ata_wait_idle
     test al, 0x08
     jz .bad
     mov cx, 16 * 256
@@ -116,12 +105,6 @@ start:
 .bad:
     FAIL "disk error"
 
-wait_idle:
-    mov dx, 0x1F7
-.w:
-    in al, dx
-    test al, 0x80
-    jnz .w
-    ret
+%include "ata.inc"
 
     ROM_END

@@ -15,7 +15,7 @@ head -c $((mib << 20)) /dev/urandom > "$work/hd.img"
 for mode in PIO DMA; do
     def=""
     [ $mode = DMA ] && def=-DMODE_DMA
-    nasm -f bin -I"$top/tests/guest/" $def -DSECTORS=$sectors -o "$work/$mode.bin" "$here/diskbench.asm"
+    nasm -f bin -I"$top/tests/guest/" -I"$top/tests/storage/" $def -DSECTORS=$sectors -o "$work/$mode.bin" "$here/diskbench.asm"
     start=$(date +%s.%N)
     out=$("$sim" -bios "$work/$mode.bin" -nographic -debugcon stdio -hda "$work/hd.img" 2>&1)
     end=$(date +%s.%N)

@@ -32,7 +32,7 @@ start:
     CHECK word [es:510], 0xAA55, "ATA: boot sector signature"
     CHECK word [es:3], 'mk', "ATA: OEM name of mkfs.fat"
     CHECK word [es:11], 512, "ATA: bytes per sector"
-    call wait_idle
+    call ata_wait_idle
     CHECK al, 0x50, "ATA: status after the read"
 
     ; ---- ATA: WRITE SECTORS, LBA 100: 256 words of 0xA55A
@@ -47,12 +47,12 @@ start:
     out dx, ax
     dec cx
     jnz .wr
-    call wait_idle
+    call ata_wait_idle
     CHECK al, 0x50, "ATA: status after the write"
     mov bl, 0xE7                ; FLUSH CACHE
     xor si, si
     call ata_command
-    call wait_idle
+    call ata_wait_idle
     CHECK al, 0x50, "ATA: status after FLUSH CACHE"
 
     ; ---- ATA: beyond the end: IDNF
@@ -65,25 +65,14 @@ start:
     mov dx, 0x1F7
     mov al, 0x30
     out dx, al
-    call wait_idle
+    call ata_wait_idle
     CHECK al, 0x51, "ATA: error status past the end"
     mov dx, 0x1F1
     in al, dx
     CHECK al, 0x10, "ATA: IDNF past the end"
 
     ; ---- ATA: READ DMA of sector 0 through the bus master at 0xC000
-    mov dx, 0xCF8
-    mov eax, 0x80000920         ; bus 0, device 1, function 1, BAR4
-    out dx, eax
-    mov dx, 0xCFC
-    mov eax, 0xC001
-    out dx, eax
-    mov dx, 0xCF8
-    mov eax, 0x80000904         ; command register
-    out dx, eax
-    mov dx, 0xCFC
-    mov ax, 0x0005              ; I/O decoding, bus master
-    out dx, ax
+    call ata_enable_busmaster
     xor ax, ax
     mov ds, ax
     mov dword [0x3000], 0x14000 ; PRD: 512 bytes at 0x14000, end of table
@@ -103,7 +92,7 @@ start:
     test al, 0x01
     jnz .bm_wait
     CHECK al, 0x00, "bus master: status after the transfer (nIEN: no interrupt bit)"
-    call wait_idle
+    call ata_wait_idle
     CHECK al, 0x50, "ATA: status after READ DMA"
     CHECK word [es:0x4000 + 510], 0xAA55, "bus master: boot sector in memory"
     CHECK word [es:0x4000 + 3], 'mk', "bus master: OEM name"
@@ -281,17 +270,10 @@ ata_command:
     out dx, al
     ret
 
-; wait_idle: AL = status once BSY is clear.
-wait_idle:
-    mov dx, 0x1F7
-.w:
-    in al, dx
-    test al, 0x80
-    jnz .w
-    ret
+%include "ata.inc"
 
 wait_drq:
-    call wait_idle
+    call ata_wait_idle
     test al, 0x08
     jnz .ok
     FAIL "ATA: no DRQ"

@@ -65,6 +65,23 @@ static inline void rig_destroy(void)
     free(R);
 }
 
+/* cmocka fixtures: a scratch directory and a fresh rig per test. */
+static inline int rig_setup(void **state)
+{
+    (void)state;
+    scratch_init();
+    rig_create();
+    return 0;
+}
+
+static inline int rig_teardown(void **state)
+{
+    (void)state;
+    rig_destroy();
+    scratch_cleanup();
+    return 0;
+}
+
 /* Opens an image and attaches it as an ATA disk in `slot`. */
 static inline void attach_disk(int slot, const char *path, disk_mode_t mode)
 {

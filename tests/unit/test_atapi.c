@@ -7,22 +7,6 @@
 #define CD 2 /* secondary master */
 #define CH 1
 
-static int setup(void **state)
-{
-    (void)state;
-    scratch_init();
-    rig_create();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    rig_destroy();
-    scratch_cleanup();
-    return 0;
-}
-
 typedef struct result {
     uint8_t status, error;
     uint32_t len;
@@ -406,18 +390,18 @@ static void device_reset_command(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(identify_packet_device, setup, teardown),
-        cmocka_unit_test_setup_teardown(empty_drive_is_not_ready, setup, teardown),
-        cmocka_unit_test_setup_teardown(read_capacity_and_data, setup, teardown),
-        cmocka_unit_test_setup_teardown(allocation_length_truncates, setup, teardown),
-        cmocka_unit_test_setup_teardown(read_toc_formats, setup, teardown),
-        cmocka_unit_test_setup_teardown(mode_sense_capabilities, setup, teardown),
-        cmocka_unit_test_setup_teardown(get_configuration_profiles, setup, teardown),
-        cmocka_unit_test_setup_teardown(media_change_unit_attention_and_events, setup, teardown),
-        cmocka_unit_test_setup_teardown(eject_and_prevent_removal, setup, teardown),
-        cmocka_unit_test_setup_teardown(unknown_packet_is_illegal, setup, teardown),
-        cmocka_unit_test_setup_teardown(dma_read, setup, teardown),
-        cmocka_unit_test_setup_teardown(device_reset_command, setup, teardown),
+        cmocka_unit_test_setup_teardown(identify_packet_device, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(empty_drive_is_not_ready, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(read_capacity_and_data, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(allocation_length_truncates, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(read_toc_formats, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(mode_sense_capabilities, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(get_configuration_profiles, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(media_change_unit_attention_and_events, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(eject_and_prevent_removal, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(unknown_packet_is_illegal, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(dma_read, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(device_reset_command, rig_setup, rig_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,22 +7,6 @@
 
 static uint64_t disk_sectors_of(const char *path) { return file_size(path) / 512; }
 
-static int setup(void **state)
-{
-    (void)state;
-    scratch_init();
-    rig_create();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    rig_destroy();
-    scratch_cleanup();
-    return 0;
-}
-
 static void identify(int slot, uint16_t w[256])
 {
     ata_simple(slot, 0xEC, 0, 0);
@@ -562,23 +546,23 @@ static void thirty_two_bit_pio(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(identify_device, setup, teardown),
-        cmocka_unit_test_setup_teardown(busy_is_seen_before_completion, setup, teardown),
-        cmocka_unit_test_setup_teardown(read_sectors_equal_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(chs_addressing_and_initialize_parameters, setup, teardown),
-        cmocka_unit_test_setup_teardown(read_multiple_blocks, setup, teardown),
-        cmocka_unit_test_setup_teardown(write_sectors_and_flush, setup, teardown),
-        cmocka_unit_test_setup_teardown(snapshot_keeps_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(lba48_beyond_28_bits, setup, teardown),
-        cmocka_unit_test_setup_teardown(out_of_range_fails_and_writes_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(dma_read_scatters_through_prd, setup, teardown),
-        cmocka_unit_test_setup_teardown(dma_write_lands_in_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(dma_short_prd_table_is_an_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(soft_reset_and_diagnostic, setup, teardown),
-        cmocka_unit_test_setup_teardown(nien_masks_the_interrupt, setup, teardown),
-        cmocka_unit_test_setup_teardown(features_power_and_unknown_commands, setup, teardown),
-        cmocka_unit_test_setup_teardown(absent_drives, setup, teardown),
-        cmocka_unit_test_setup_teardown(thirty_two_bit_pio, setup, teardown),
+        cmocka_unit_test_setup_teardown(identify_device, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(busy_is_seen_before_completion, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(read_sectors_equal_file, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(chs_addressing_and_initialize_parameters, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(read_multiple_blocks, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(write_sectors_and_flush, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(snapshot_keeps_file, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(lba48_beyond_28_bits, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(out_of_range_fails_and_writes_nothing, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(dma_read_scatters_through_prd, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(dma_write_lands_in_file, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(dma_short_prd_table_is_an_error, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(soft_reset_and_diagnostic, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(nien_masks_the_interrupt, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(features_power_and_unknown_commands, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(absent_drives, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(thirty_two_bit_pio, rig_setup, rig_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
