@@ -34,13 +34,14 @@ static inline void scratch_cleanup(void)
         fprintf(stderr, "could not remove %s\n", scratch_dir);
 }
 
-/* scratch_path("a.img") -> "/tmp/x86sim-test-XXXX/a.img" (static buffer
- * rotated among four, so a few can be live at once). */
+/* scratch_path("a.img") -> "/tmp/x86sim-test-XXXX/a.img" (static buffers
+ * rotated among sixteen, so a test's few paths stay live while the image
+ * makers below take their own). */
 static const char *scratch_path(const char *name)
 {
-    static char bufs[4][256];
+    static char bufs[16][256];
     static int next;
-    char *b = bufs[next++ & 3];
+    char *b = bufs[next++ & 15];
     snprintf(b, 256, "%s/%s", scratch_dir, name);
     return b;
 }
