@@ -482,6 +482,23 @@ static void media_change_line(void **state)
     assert_memory_equal(got, file, 512);
 }
 
+static void masked_dma_channel_overruns(void **state)
+{
+    (void)state;
+    const char *img = scratch_path("or.img");
+    write_pattern_file(img, 1474560, 20);
+    open_image(0, img, DISK_READ_WRITE);
+    reset_controller();
+    out8(0x3F7, 0);
+    program_dma(true, 0x10000, 512);
+    out8(0x0A, 0x06); /* the driver forgot to unmask channel 2 */
+    uint8_t res[7];
+    data_command(0xE6, 0, 0, 0, 1, 18, res);
+    assert_int_equal(res[0], 0x40);
+    assert_int_equal(res[1], 0x10); /* overrun */
+    assert_int_equal(physmem_read(&R->mem, 0x10000, 4), 0);
+}
+
 static void odd_sizes_are_refused(void **state)
 {
     (void)state;
@@ -507,6 +524,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(non_dma_read_through_fifo, setup, teardown),
         cmocka_unit_test_setup_teardown(configuration_commands, setup, teardown),
         cmocka_unit_test_setup_teardown(media_change_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(masked_dma_channel_overruns, setup, teardown),
         cmocka_unit_test_setup_teardown(odd_sizes_are_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

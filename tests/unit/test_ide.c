@@ -404,6 +404,33 @@ static void dma_short_prd_table_is_an_error(void **state)
     assert_int_equal(file[0], pattern_byte(10 * 512, 8));
 }
 
+static void dma_waits_for_bus_mastering(void **state)
+{
+    (void)state;
+    const char *img = scratch_path("bme.img");
+    write_pattern_file(img, 1 << 20, 14);
+    attach_disk(0, img, DISK_READ_WRITE);
+    pci_config_write(&R->pci, IDE_DEVFN, 0x04, 0x0001, 2); /* I/O only */
+    uint32_t prd[] = {0x100000, 512};
+    prd_table(0, prd, 1);
+    ata_lba28(0, 0xC8, 2, 1);
+    bm_start(0, true);
+    settle();
+    assert_int_equal(alt_status(0) & 0x88, 0x08); /* still waiting: no bus master */
+    assert_int_equal(physmem_read(&R->mem, 0x100000, 4), 0);
+    pci_config_write(&R->pci, IDE_DEVFN, 0x04, 0x0005, 2);
+    settle();
+    assert_int_equal(status(0), 0x50);
+    uint8_t got[512], want[512];
+    physmem_read_block(&R->mem, 0x100000, got, 512);
+    file_read_at(img, 2 * 512, want, 512);
+    assert_memory_equal(got, want, 512);
+    /* BAR4 moved: the registers follow it. */
+    pci_config_write(&R->pci, IDE_DEVFN, 0x20, 0xD000, 4);
+    assert_int_equal(in8(0xD002) & 0x04, 0x04);
+    assert_int_equal(in8(BM_BASE + 2), 0xFF);
+}
+
 static void soft_reset_and_diagnostic(void **state)
 {
     (void)state;
@@ -558,6 +585,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(dma_read_scatters_through_prd, rig_setup, rig_teardown),
         cmocka_unit_test_setup_teardown(dma_write_lands_in_file, rig_setup, rig_teardown),
         cmocka_unit_test_setup_teardown(dma_short_prd_table_is_an_error, rig_setup, rig_teardown),
+        cmocka_unit_test_setup_teardown(dma_waits_for_bus_mastering, rig_setup, rig_teardown),
         cmocka_unit_test_setup_teardown(soft_reset_and_diagnostic, rig_setup, rig_teardown),
         cmocka_unit_test_setup_teardown(nien_masks_the_interrupt, rig_setup, rig_teardown),
         cmocka_unit_test_setup_teardown(features_power_and_unknown_commands, rig_setup, rig_teardown),
