@@ -62,14 +62,7 @@ start:
     mov dx, 0x1F7
     mov al, 0xC8                ; READ DMA
     out dx, al
-    mov dx, 0xC000
-    mov al, 0x09
-    out dx, al
-    mov dx, 0xC002
-.bm_wait:
-    in al, dx
-    test al, 0x01
-    jnz .bm_wait
+    call ata_busmaster_read
     mov dx, 0xC000
     xor al, al
     out dx, al

@@ -83,14 +83,7 @@ start:
     mov bl, 0xC8                ; READ DMA
     xor si, si
     call ata_command
-    mov dx, 0xC000
-    mov al, 0x09                ; start, towards memory
-    out dx, al
-    mov dx, 0xC002
-.bm_wait:
-    in al, dx
-    test al, 0x01
-    jnz .bm_wait
+    call ata_busmaster_read
     CHECK al, 0x00, "bus master: status after the transfer (nIEN: no interrupt bit)"
     call ata_wait_idle
     CHECK al, 0x50, "ATA: status after READ DMA"

@@ -34,6 +34,21 @@ static inline void scratch_cleanup(void)
         fprintf(stderr, "could not remove %s\n", scratch_dir);
 }
 
+/* cmocka fixtures for tests that only need the scratch directory. */
+static inline int scratch_setup(void **state)
+{
+    (void)state;
+    scratch_init();
+    return 0;
+}
+
+static inline int scratch_teardown(void **state)
+{
+    (void)state;
+    scratch_cleanup();
+    return 0;
+}
+
 /* scratch_path("a.img") -> "/tmp/x86sim-test-XXXX/a.img" (static buffers
  * rotated among sixteen, so a test's few paths stay live while the image
  * makers below take their own). */

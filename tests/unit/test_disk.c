@@ -13,20 +13,6 @@
 
 static char err[512];
 
-static int setup(void **state)
-{
-    (void)state;
-    scratch_init();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    scratch_cleanup();
-    return 0;
-}
-
 static void read_equals_file_bytes(void **state)
 {
     (void)state;
@@ -255,5 +241,5 @@ int main(void)
         cmocka_unit_test(locked_image_is_refused),
         cmocka_unit_test(write_if_can_falls_back_to_read_only),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

@@ -22,20 +22,6 @@ static machine_config_t config(void)
                               .halt_is_poweroff = true, .rtc_start = 0};
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    scratch_init();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    scratch_cleanup();
-    return 0;
-}
-
 static void refused(machine_config_t *cfg, const char *option, const char *path, const char *reason)
 {
     err[0] = 0;
@@ -226,11 +212,11 @@ static void read_only_floppy_is_write_protected(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(bad_images_are_refused_at_creation, setup, teardown),
-        cmocka_unit_test_setup_teardown(locked_image_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(unreadable_image_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(disks_reach_the_guest_and_the_pic, setup, teardown),
-        cmocka_unit_test_setup_teardown(read_only_floppy_is_write_protected, setup, teardown),
+        cmocka_unit_test_setup_teardown(bad_images_are_refused_at_creation, scratch_setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(locked_image_is_refused, scratch_setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(unreadable_image_is_refused, scratch_setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(disks_reach_the_guest_and_the_pic, scratch_setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(read_only_floppy_is_write_protected, scratch_setup, scratch_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
