@@ -10,33 +10,12 @@
 TICKS equ 0x500
 
 start:
-    cli
-    xor ax, ax
-    mov ss, ax
-    mov sp, 0x7000
-    mov ds, ax
+    REAL_SETUP
     mov word [8 * 4], irq0
     mov word [8 * 4 + 2], 0xF000
     mov word [TICKS], 0
 
-    mov al, 0x11            ; ICW1: edge, cascade, ICW4
-    out 0x20, al
-    out 0xA0, al
-    mov al, 0x08            ; ICW2: vectors 0x08 and 0x70
-    out 0x21, al
-    mov al, 0x70
-    out 0xA1, al
-    mov al, 0x04            ; ICW3: slave on IR2
-    out 0x21, al
-    mov al, 0x02
-    out 0xA1, al
-    mov al, 0x01            ; ICW4: 8086 mode
-    out 0x21, al
-    out 0xA1, al
-    mov al, 0xFE            ; only IRQ 0
-    out 0x21, al
-    mov al, 0xFF
-    out 0xA1, al
+    PIC_INIT 0xFE, 0xFF     ; only IRQ 0
 
     mov al, 0x34            ; counter 0, LSB then MSB, mode 2, binary
     out 0x43, al
@@ -46,13 +25,7 @@ start:
     out 0x40, al
 
     sti
-    mov bx, 100
-.outer:
-    xor cx, cx              ; 65536 iterations of LOOP
-.inner:
-    loop .inner
-    dec bx
-    jnz .outer
+    BUSY_LOOP 100
     cli
     CHECK word [TICKS], 26, "IRQ 0 tick count"
 

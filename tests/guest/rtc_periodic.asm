@@ -9,33 +9,12 @@ COUNT equ 0x500
 LASTC equ 0x502
 
 start:
-    cli
-    xor ax, ax
-    mov ss, ax
-    mov sp, 0x7000
-    mov ds, ax
+    REAL_SETUP
     mov word [0x70 * 4], irq8
     mov word [0x70 * 4 + 2], 0xF000
     mov word [COUNT], 0
 
-    mov al, 0x11
-    out 0x20, al
-    out 0xA0, al
-    mov al, 0x08
-    out 0x21, al
-    mov al, 0x70
-    out 0xA1, al
-    mov al, 0x04
-    out 0x21, al
-    mov al, 0x02
-    out 0xA1, al
-    mov al, 0x01
-    out 0x21, al
-    out 0xA1, al
-    mov al, 0xFB            ; master: the cascade only
-    out 0x21, al
-    mov al, 0xFE            ; slave: IRQ 8 only
-    out 0xA1, al
+    PIC_INIT 0xFB, 0xFE     ; the cascade and IRQ 8 only
 
     mov al, 0x0D            ; register D: valid RAM and time
     out 0x70, al
@@ -55,13 +34,7 @@ start:
     out 0x71, al
 
     sti
-    mov bx, 100
-.outer:
-    xor cx, cx
-.inner:
-    loop .inner
-    dec bx
-    jnz .outer
+    BUSY_LOOP 100
     cli
     CHECK word [COUNT], 26, "periodic interrupt count"
     CHECK byte [LASTC], 0xC0, "register C in the handler"
@@ -71,13 +44,7 @@ start:
     out 0x70, al
     mov al, 0x02
     out 0x71, al
-    mov bx, 8               ; 8 x 65536 x 4 ns = 2.1 ms: two periods
-.spin_outer:
-    xor cx, cx
-.spin:
-    loop .spin
-    dec bx
-    jnz .spin_outer
+    BUSY_LOOP 8             ; 8 x 65536 x 4 ns = 2.1 ms: two periods
     mov al, 0x0C
     out 0x70, al
     in al, 0x71

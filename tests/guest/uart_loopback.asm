@@ -18,11 +18,7 @@ COM1 equ 0x3F8
 %endmacro
 
 start:
-    cli
-    xor ax, ax
-    mov ss, ax
-    mov sp, 0x7000
-    mov ds, ax
+    REAL_SETUP
 
     OUTP 7, 0xA5            ; scratch
     INP 7

@@ -170,6 +170,35 @@ static void test_clock_kick_and_pause(void **s)
     assert_true(clock_now(&h) - a < 2000000);
 }
 
+static void stop_machine(void *opaque) { machine_request_stop(opaque); }
+
+/* Host-time mode: a halted CPU sleeps until the next deadline instead of
+ * spinning, and guest time follows the host's. */
+static void test_host_time_idle_sleeps(void **s)
+{
+    (void)s;
+    memset(bios, 0xF4, sizeof bios);
+    machine_config_t cfg = {.ram_mb = 4, .bios_image = bios, .bios_size = sizeof bios,
+                            .rtc_start = 0, .host_time = true};
+    char err[256];
+    machine_t *m = machine_create(&cfg, err, sizeof err);
+    assert_non_null(m);
+    vtimer_t stop;
+    assert_true(clock_add_timer(&m->clock, &stop, stop_machine, m, "test-stop"));
+    timer_arm(&stop, clock_now(&m->clock) + 60000000); /* 60 ms */
+    struct timespec w0, c0, w1, c1;
+    clock_gettime(CLOCK_MONOTONIC, &w0);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+    assert_int_equal(machine_run(m, 0), STOP_REQUESTED);
+    clock_gettime(CLOCK_MONOTONIC, &w1);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+    double wall = (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) * 1e-9;
+    double cpu = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) * 1e-9;
+    assert_true(wall >= 0.059);
+    assert_true(cpu < wall / 2); /* it slept */
+    machine_destroy(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -179,6 +208,7 @@ int main(void)
         cmocka_unit_test(test_key_reaches_cpu),
         cmocka_unit_test(test_halt_skips_to_deadline),
         cmocka_unit_test(test_clock_kick_and_pause),
+        cmocka_unit_test(test_host_time_idle_sleeps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "devices/uart.h"
@@ -279,6 +284,88 @@ static void test_bad_specs(void **s)
     chardev_close(&a);
 }
 
+/* Polls the back-end until the bytes the test sent it have arrived. */
+static void wait_for_host_input(chardev_t *dev)
+{
+    for (int k = 0; k < 200 && !chardev_has_input(dev); k++) {
+        uart_poll(&f.u);
+        usleep(1000);
+    }
+    assert_true(chardev_has_input(dev));
+}
+
+/* The UART sends `b`; the other end of the back-end, `fd`, receives it. */
+static void send_and_expect(int fd, char b)
+{
+    reg_w(UART_THR, (uint8_t)b);
+    wait_chars(1);
+    uart_poll(&f.u);
+    char c = 0;
+    assert_int_equal(read(fd, &c, 1), 1);
+    assert_int_equal(c, b);
+}
+
+/* A listening back-end without waiting: a client connects later, its
+ * bytes reach the receiver at the line's pace, and DCD follows it. */
+static void test_tcp_backend(void **s)
+{
+    (void)s;
+    chardev_t dev;
+    char err[160], spec[64];
+    int port = 0;
+    for (int p = 45100; p < 45200 && !port; p++) {
+        snprintf(spec, sizeof spec, "tcp:127.0.0.1:%d,server,nowait", p);
+        if (chardev_open(&dev, spec, "COM1", err, sizeof err))
+            port = p;
+    }
+    assert_true(port != 0);
+    setup_with(&dev);
+    set_divisor(1, 0x03);
+    reg_w(UART_FCR, 0x01);
+    uart_poll(&f.u);
+    assert_int_equal(reg_r(UART_MSR) & 0x80, 0); /* no client: no carrier */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(write(fd, "ok", 2), 2);
+    wait_for_host_input(&dev);
+    assert_int_equal(reg_r(UART_MSR) & 0x88, 0x88); /* DCD rose */
+    wait_chars(1);
+    assert_int_equal(reg_r(UART_LSR) & 0x01, 0x01);
+    assert_int_equal(reg_r(UART_RBR), 'o');
+    wait_chars(1);
+    assert_int_equal(reg_r(UART_RBR), 'k');
+    send_and_expect(fd, '!');
+    close(fd);
+    chardev_close(&dev);
+}
+
+/* A pseudo-terminal: what the other side writes arrives, what the UART
+ * sends can be read there. */
+static void test_pty_backend(void **s)
+{
+    (void)s;
+    chardev_t dev;
+    char err[160];
+    assert_true(chardev_open(&dev, "pty", "COM1", err, sizeof err));
+    int fd = open(dev.path, O_RDWR | O_NOCTTY);
+    assert_true(fd >= 0);
+    struct termios t;
+    tcgetattr(fd, &t);
+    cfmakeraw(&t);
+    tcsetattr(fd, TCSANOW, &t);
+    setup_with(&dev);
+    set_divisor(1, 0x03);
+    assert_int_equal(write(fd, "p", 1), 1);
+    wait_for_host_input(&dev);
+    wait_chars(1);
+    assert_int_equal(reg_r(UART_RBR), 'p');
+    send_and_expect(fd, 'q');
+    close(fd);
+    chardev_close(&dev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +379,8 @@ int main(void)
         cmocka_unit_test(test_fifo_trigger_and_timeout),
         cmocka_unit_test(test_file_backend),
         cmocka_unit_test(test_bad_specs),
+        cmocka_unit_test(test_tcp_backend),
+        cmocka_unit_test(test_pty_backend),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
