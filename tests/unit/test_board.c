@@ -170,6 +170,30 @@ static void test_clock_kick_and_pause(void **s)
     assert_true(clock_now(&h) - a < 2000000);
 }
 
+/* Configuration mistakes are reported, naming the option, before anything runs. */
+static void test_config_errors(void **s)
+{
+    (void)s;
+    memset(bios, 0xF4, sizeof bios);
+    machine_config_t cfg = {.ram_mb = 4, .bios_image = bios, .bios_size = sizeof bios, .rtc_start = 0};
+    char err[256];
+    cfg.serial[1] = "tcp:127.0.0.1:99999,server";
+    assert_null(machine_create(&cfg, err, sizeof err));
+    assert_non_null(strstr(err, "COM2: -serial tcp:127.0.0.1:99999,server"));
+    cfg.serial[1] = NULL;
+    strcpy(cfg.boot_order, "cx");
+    assert_null(machine_create(&cfg, err, sizeof err));
+    assert_non_null(strstr(err, "-boot cx: 'x' is not a boot device"));
+    strcpy(cfg.boot_order, "dca");
+    machine_t *m = machine_create(&cfg, err, sizeof err);
+    assert_non_null(m);
+    out8(m, 0x70, 0x3D);
+    assert_int_equal(in8(m, 0x71), 0x23); /* CD-ROM, then hard disk */
+    out8(m, 0x70, 0x38);
+    assert_int_equal(in8(m, 0x71) >> 4, 1); /* then floppy */
+    machine_destroy(m);
+}
+
 static void stop_machine(void *opaque) { machine_request_stop(opaque); }
 
 /* Host-time mode: a halted CPU sleeps until the next deadline instead of
@@ -209,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_halt_skips_to_deadline),
         cmocka_unit_test(test_clock_kick_and_pause),
         cmocka_unit_test(test_host_time_idle_sleeps),
+        cmocka_unit_test(test_config_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
