@@ -318,10 +318,11 @@ static void kbd_write(i8042_t *k, uint8_t v)
     }
 }
 
-/* Queues a key's bytes whole, or an overrun code when they do not fit. */
+/* Queues a key's bytes whole in the 16-byte buffer, or an overrun code in
+ * the place after it when they do not fit. */
 static void kbd_queue_key(ps2_keyboard_t *kb, const uint8_t *bytes, unsigned n)
 {
-    if (queue_room(&kb->out) >= n) {
+    if (queue_room(&kb->out) >= n + 1) {
         for (unsigned j = 0; j < n; j++)
             kbd_send(kb, bytes[j]);
     } else if (queue_room(&kb->out) >= 1) {

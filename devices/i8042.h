@@ -17,7 +17,8 @@
 #include "ioport.h"
 #include "irq.h"
 
-#define PS2_QUEUE_SIZE 16 /* an MF2 keyboard buffers 16 bytes */
+/* An MF2 keyboard buffers 16 bytes; a 17th place takes the overrun code. */
+#define PS2_QUEUE_SIZE 17
 
 typedef struct ps2_queue {
     uint8_t data[PS2_QUEUE_SIZE];

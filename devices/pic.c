@@ -300,14 +300,14 @@ void pic_set_irq(pic_t *p, int n, bool level)
 {
     if (n < 0 || n > 15)
         return;
+    if (n == 2) /* the ISA bus's IRQ 2 pin is wired to IRQ 9 on the AT */
+        n = 9;
     chip_input(&p->chip[n >> 3], n & 7, level);
     update(p);
 }
 
 const irq_line_t *pic_irq_line(pic_t *p, int n)
 {
-    if (n == 2) /* the ISA bus's IRQ 2 pin is wired to IRQ 9 on the AT */
-        n = 9;
     return &p->lines[n & 15];
 }
 

@@ -46,7 +46,8 @@ typedef struct pic {
 /* Registers 0x20-0x21, 0xA0-0xA1 and 0x4D0-0x4D1. */
 bool pic_init(pic_t *p, ioport_bus_t *bus, irq_line_t intr);
 void pic_reset(pic_t *p);
-/* The line a device drives for ISA IRQ n (0-15). */
+/* The line a device drives for ISA IRQ n (0-15); IRQ 2 is IRQ 9, as the
+ * AT wires the bus's IRQ 2 pin (the master's IR2 takes the slave). */
 const irq_line_t *pic_irq_line(pic_t *p, int n);
 void pic_set_irq(pic_t *p, int n, bool level);
 /* The interrupt acknowledge cycle: the vector of the highest-priority
