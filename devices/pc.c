@@ -335,6 +335,12 @@ machine_t *machine_create(const machine_config_t *cfg, char *err, size_t errlen)
         machine_destroy(m);
         return NULL;
     }
+    vga_pci_init(&m->vga);
+    if (!pci_bus_add(&m->pci, &m->vga.pci)) {
+        snprintf(err, errlen, "cannot add the VGA to the PCI bus");
+        machine_destroy(m);
+        return NULL;
+    }
     if (cfg->kernel && !kernel_open(&m->kernel, cfg->kernel, cfg->initrd, cfg->append,
                                     m->mem.ram_size, err, errlen)) {
         machine_destroy(m);

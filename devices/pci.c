@@ -206,9 +206,12 @@ void pci_bus_reset(pci_bus_t *bus)
             continue;
         d->config[PCI_COMMAND] = d->config[PCI_COMMAND + 1] = 0;
         d->config[PCI_STATUS + 1] &= (uint8_t)~d->w1cmask[PCI_STATUS + 1];
+        /* A BAR's address goes back to 0; its read-only flag bits (I/O,
+         * type, prefetchable) stay. */
         for (int b = 0; b < 6; b++)
             if (d->bar_size[b])
-                set32(d->config + PCI_BAR0 + 4 * b, d->bar_io[b] ? 1 : 0);
+                for (int k = 0; k < 4; k++)
+                    d->config[PCI_BAR0 + 4 * b + k] &= (uint8_t)~d->wmask[PCI_BAR0 + 4 * b + k];
         set32(d->config + PCI_ROM_BAR, 0);
         d->config[PCI_INTERRUPT_LINE] = 0;
         update_decode(d);
