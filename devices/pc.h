@@ -14,6 +14,7 @@
 #include "../mmu/mmu.h"
 #include "clock.h"
 #include "debugcon.h"
+#include "display.h"
 #include "ioport.h"
 
 typedef struct machine_config {
@@ -74,6 +75,15 @@ typedef struct machine {
     /* Called by machine_run about every `poll_interval_ns` of host time. */
     void (*poll)(void *opaque);
     void *poll_opaque;
+    /* Observer of every byte the guest transmits on serial port `port`
+     * (0 = COM1), called by the UART back-end (devices/chardev.c) as it
+     * sends the byte out; the frontend matches --stop-on-serial with it. */
+    void (*serial_tap)(void *opaque, int port, uint8_t byte);
+    void *serial_tap_opaque;
+    /* The display device's renderer (set by the VGA): draws the current
+     * screen into its frame and returns it.  NULL: no display device. */
+    const display_frame_t *(*display_render)(void *opaque);
+    void *display_opaque;
 } machine_t;
 
 /* Builds the machine; on failure writes a message to err and returns NULL. */

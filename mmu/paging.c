@@ -244,6 +244,16 @@ void mmu_flush_all(mmu_t *mmu, bool keep_global)
         }
 }
 
+void mmu_set_access_hook(mmu_t *mmu,
+                         void (*hook)(void *opaque, uint32_t linear, uint32_t physical, unsigned size,
+                                      uint32_t value, bool write),
+                         void *opaque)
+{
+    mmu->access_hook = hook;
+    mmu->access_opaque = opaque;
+    mmu_flush_all(mmu, false); /* closes (or reopens) every fast data path */
+}
+
 void mmu_invlpg(mmu_t *mmu, uint32_t linear)
 {
     /* A large page may be cached in any slot it covers, so drop every entry
@@ -383,9 +393,11 @@ static tlb_entry_t *fill(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, mmu_access
     if (!rd)
         return e;
     e->host = (uintptr_t)rd - page;
-    e->tag_r = page;
     if (e->perm & TLB_PERM_X)
         e->tag_x = page;
+    if (mmu->access_hook)
+        return e; /* data accesses must reach the slow path to be observed */
+    e->tag_r = page;
     if ((e->perm & TLB_PERM_W) && (e->perm & TLB_PERM_DIRTY) && physmem_page_ptr(mmu->pm, phys, true))
         e->tag_w = page;
     return e;
@@ -422,15 +434,33 @@ static void entry_write(mmu_t *mmu, const tlb_entry_t *e, uint32_t linear, uint3
         physmem_write(mmu->pm, e->phys | (linear & 0xFFF), v, size);
 }
 
-uint32_t mmu_slow_read(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, unsigned size)
+/* Tells the access observer about a finished access. */
+static void observe(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, unsigned size, uint32_t value, bool write)
+{
+    const tlb_entry_t *e = tlb_slot(t, linear);
+    uint32_t phys = e->phys == TLB_NO_TAG ? 0xFFFFFFFFu : e->phys | (linear & 0xFFF);
+    mmu->access_hook(mmu->access_opaque, linear, phys, size, value, write);
+}
+
+static uint32_t slow_read(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, unsigned size)
 {
     if (!mmu_in_page(linear, size)) {
         uint32_t v = 0;
         for (unsigned i = 0; i < size; i++)
-            v |= mmu_read8(mmu, t, linear + i) << (8 * i);
+            v |= entry_read(mmu, lookup(mmu, t, linear + i, ACCESS_READ), linear + i, 1) << (8 * i);
         return v;
     }
     return entry_read(mmu, lookup(mmu, t, linear, ACCESS_READ), linear, size);
+}
+
+uint32_t mmu_slow_read(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, unsigned size)
+{
+    uint32_t v = slow_read(mmu, t, linear, size);
+    if (MMU_UNLIKELY(mmu->access_hook != NULL)) {
+        (void)lookup(mmu, t, linear, ACCESS_READ); /* the first byte's entry, for its address */
+        observe(mmu, t, linear, size, v, false);
+    }
+    return v;
 }
 
 void mmu_check_write(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, uint32_t len)
@@ -453,10 +483,18 @@ void mmu_slow_write(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, uint32_t value,
         for (unsigned i = 0; i < size; i++)
             entry_write(mmu, lookup(mmu, t, linear + i, ACCESS_WRITE), linear + i,
                         (value >> (8 * i)) & 0xFF, 1);
+        if (MMU_UNLIKELY(mmu->access_hook != NULL)) {
+            (void)lookup(mmu, t, linear, ACCESS_WRITE);
+            observe(mmu, t, linear, size, value, true);
+        }
         return;
     }
     tlb_entry_t *e = lookup(mmu, t, linear, ACCESS_WRITE);
     entry_write(mmu, e, linear, value, size);
+    if (MMU_UNLIKELY(mmu->access_hook != NULL)) {
+        observe(mmu, t, linear, size, value, true);
+        return;
+    }
     /* The write may have been to a code page whose decoded copies are now
      * gone; reopen the fast path for the next write. */
     if (e->tag_w == TLB_NO_TAG && e->tag_r == e->page && physmem_page_ptr(mmu->pm, e->phys, true))
