@@ -259,22 +259,34 @@ static bool cmd_continue(debugger_t *d, int argc, char **argv)
     return true;
 }
 
-/* Steps over CALL and INT: runs to the next instruction. */
+/* Steps over CALL and INT (and an interrupt that arrives): steps once,
+ * and when that pushed a return address just past the instruction, runs
+ * until execution comes back there.  This needs no disassembler: a return
+ * address is an offset 1..15 bytes past the old EIP on top of the stack. */
 static bool cmd_next(debugger_t *d, int argc, char **argv)
 {
+    (void)argc, (void)argv;
     cpu_t *cpu = &d->m->cpu;
-    uint32_t linear = cpu->seg[SEG_CS].base + cpu->eip;
-    char text[96];
-    uint8_t bytes[16];
-    int len = disasm_at(cpu, linear, text, sizeof text, bytes);
-    if (len == 0 || (strncmp(text, "call", 4) && strncmp(text, "int", 3)))
-        return cmd_step(d, argc, argv);
-    int id = session_add_break(d->s, linear + (uint32_t)len, false, true, BP_DEBUGGER);
+    uint16_t cs = cpu->seg[SEG_CS].sel;
+    uint32_t cs_base = cpu->seg[SEG_CS].base, eip = cpu->eip, esp = cpu->gpr[R_ESP];
+    explain_begin(&d->record, d->s);
+    run_stop_t why = session_run(d->s, 1);
+    explain_end(&d->record, d->s);
+    uint32_t width = cpu->stack32 ? 4 : 2, top = 0;
+    bool pushed = why == RUN_STEPPED && esp - cpu->gpr[R_ESP] >= width &&
+                  guest_read(d->m, cpu->seg[SEG_SS].base + (cpu->gpr[R_ESP] & (cpu->stack32 ? ~0u : 0xFFFFu)), false,
+                             &top, width) == width;
+    top &= width == 2 ? 0xFFFFu : ~0u;
+    if (!pushed || top - eip - 1 >= 15 || (cpu->seg[SEG_CS].sel == cs && cpu->eip == top)) {
+        debugger_show_stop(d, why);
+        return true;
+    }
+    int id = session_add_break(d->s, cs_base + top, false, true, BP_DEBUGGER);
     if (id < 0) {
         fprintf(d->out, "error: too many breakpoints\n");
         return true;
     }
-    run_stop_t why = session_run(d->s, 0);
+    why = session_run(d->s, 0);
     session_delete_break(d->s, id); /* when something else stopped the run */
     debugger_show_stop(d, why == RUN_BREAKPOINT && d->s->hit_break == id ? RUN_STEPPED : why);
     return true;

@@ -55,12 +55,19 @@ void explain_end(explain_record_t *r, session_t *s)
 
 static const char *segment_upper[6] = {"ES", "CS", "SS", "DS", "FS", "GS"};
 
+/* Whether an access is near the stack pointer before or after. */
+static bool near_stack(const explain_record_t *r, uint32_t linear)
+{
+    uint32_t before = r->seg_base[SEG_SS] + r->before.gpr[R_ESP];
+    uint32_t after = r->seg_base[SEG_SS] + r->after.gpr[R_ESP];
+    return linear - (before - 64) <= 128u || linear - (after - 64) <= 128u;
+}
+
 /* Which segment an access most likely went through: the stack near ESP,
  * else the first data segment whose limits hold the offset.  -1: none. */
 static int guess_segment(const explain_record_t *r, uint32_t linear, unsigned size)
 {
-    uint32_t sp_lin = r->seg_base[SEG_SS] + r->before.gpr[R_ESP];
-    if (linear - (sp_lin - 64) <= 128u)
+    if (near_stack(r, linear))
         return SEG_SS;
     static const int order[] = {SEG_DS, SEG_ES, SEG_SS, SEG_FS, SEG_GS, SEG_CS};
     for (int k = 0; k < 6; k++) {
@@ -82,7 +89,9 @@ static void describe_where(const explain_access_t *a, const explain_record_t *r,
 {
     const cpu_t *cpu = &s->m->cpu;
     bool protected_mode = r->before.cr0 & CR0_PE;
-    if (delivered_event && in_table(a->linear, cpu->idtr.base, cpu->idtr.limit)) {
+    uint32_t idt_span = protected_mode ? 256 * 8 - 1 : 256 * 4 - 1;
+    if (delivered_event && !a->write && !near_stack(r, a->linear) &&
+        in_table(a->linear, cpu->idtr.base, cpu->idtr.limit < idt_span ? cpu->idtr.limit : idt_span)) {
         fprintf(out, "%s (system access, no segment check)", protected_mode ? "the IDT" : "the interrupt vector table");
         return;
     }
@@ -165,7 +174,7 @@ static void describe_fault(const explain_record_t *r, const trap_record_t *t, co
     if ((t->vector == EXC_GP || t->vector == EXC_SS) && r->seg_failed) {
         int sg = r->fault_seg;
         uint64_t end = (uint64_t)r->fault_offset + r->fault_size - 1;
-        fprintf(out, "    why: %s access of %u bytes at %s:0x%x", r->fault_right == SEG_RIGHT_W ? "a write" : "a read",
+        fprintf(out, "    why: %s of %u bytes at %s:0x%x", r->fault_right == SEG_RIGHT_W ? "a write" : "a read",
                 r->fault_size, segment_upper[sg], r->fault_offset);
         if (r->fault_offset < r->seg_lo[sg] || end > r->seg_hi[sg])
             fprintf(out, " reaches 0x%llx, outside the segment's offsets 0x%x..0x%x", (unsigned long long)end,

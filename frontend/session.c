@@ -63,6 +63,7 @@ static void hook_event(void *opaque, int kind, int vector, bool has_error, uint3
     for (int k = 0; k < s->ntracers; k++)
         tracer_event(s->tracers[k], kind, vector, has_error, error);
     const cpu_t *cpu = &s->m->cpu;
+    has_error = has_error && cpu_is_protected(cpu); /* real mode pushes no error code */
     trap_record_t *r = &s->traps[s->ntraps++ % SESSION_TRAP_LOG];
     *r = (trap_record_t){.icount = cpu->icount, .kind = kind, .vector = vector, .has_error = has_error,
                          .error = error, .cs_before = cpu->seg[SEG_CS].sel,
@@ -83,6 +84,10 @@ static void hook_event_done(void *opaque, int vector)
     r->cs_after = cpu->seg[SEG_CS].sel;
     r->eip_after = cpu->eip;
     r->cpl_after = cpu->cpl;
+    /* A step that enters a handler ends at its first instruction, as the
+     * trap flag would have it. */
+    if (s->stepping)
+        session_request_stop(s, RUN_STEPPED);
 }
 
 static void hook_io(void *opaque, bool write, uint16_t port, uint32_t value, unsigned size)
@@ -252,6 +257,7 @@ static run_stop_t run_until_stop(session_t *s, uint64_t steps)
     cpu_t *cpu = &m->cpu;
     uint64_t step_end = steps ? cpu->icount + steps : 0;
     s->stop = RUN_NONE;
+    s->stepping = steps != 0;
     s->resuming = true;
     s->resume_linear = cpu->seg[SEG_CS].base + cpu->eip;
     update_hooks(s);

@@ -103,6 +103,7 @@ typedef struct session {
     watch_hit_t hit_watch;
     uint32_t resume_linear;   /* a breakpoint here does not fire on resuming */
     bool resuming;
+    bool stepping;            /* session_run was asked for a number of steps */
 
     /* The debugger's `until`: stop when EIP passes this in the same CS. */
     bool until_active;

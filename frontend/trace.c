@@ -96,7 +96,7 @@ static void print_pending(tracer_t *t, bool faulted)
     FILE *f = t->out;
     fprintf(f, "%llu %04x:%08x %08x", (unsigned long long)t->icount, t->cs, t->eip, t->linear);
     if (t->what & LOG_IN_ASM) {
-        char hex[40];
+        char hex[40] = "";
         int used = 0;
         for (int k = 0; k < t->len && used < (int)sizeof hex - 3; k++)
             used += snprintf(hex + used, sizeof hex - (size_t)used, "%02x", t->bytes[k]);
@@ -169,7 +169,7 @@ void tracer_event(tracer_t *t, int kind, int vector, bool has_error, uint32_t er
         return;
     char line[160];
     char err[24] = "";
-    if (has_error)
+    if (has_error && cpu_is_protected(cpu)) /* real mode pushes no error code */
         snprintf(err, sizeof err, " error=%04x", error);
     const char *name = vector < 32 ? cpu_exception_name(vector) : "";
     snprintf(line, sizeof line, "-- %s %u (0x%02x%s%s)%s at %04x:%08x cpl %u\n", event_kind_name(kind),
