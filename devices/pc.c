@@ -79,6 +79,16 @@ machine_t *machine_create(const machine_config_t *cfg, char *err, size_t errlen)
         machine_destroy(m);
         return NULL;
     }
+    if (!vga_init(&m->vga, &m->mem, &m->io, &m->clock)) {
+        snprintf(err, errlen, "cannot create the VGA (out of memory for its 16 MiB, or its ports are taken)");
+        machine_destroy(m);
+        return NULL;
+    }
+    if (cfg->kernel && !kernel_open(&m->kernel, cfg->kernel, cfg->initrd, cfg->append,
+                                    m->mem.ram_size, err, errlen)) {
+        machine_destroy(m);
+        return NULL;
+    }
     machine_reset(m);
     return m;
 }
@@ -87,7 +97,9 @@ void machine_destroy(machine_t *m)
 {
     if (!m)
         return;
+    kernel_close(&m->kernel);
     cpu_free(&m->cpu);
+    vga_free(&m->vga);
     physmem_free(&m->mem);
     free(m);
 }
@@ -96,7 +108,16 @@ void machine_reset(machine_t *m)
 {
     physmem_set_a20(&m->mem, true);
     cpu_reset(&m->cpu);
+    vga_reset(&m->vga);
+    /* Direct kernel boot starts at the kernel's 32-bit entry, without the
+     * BIOS. */
+    kernel_boot(&m->kernel, &m->mem, &m->cpu);
     m->reset_pending = false;
+}
+
+const display_frame_t *machine_display(machine_t *m)
+{
+    return vga_render(&m->vga);
 }
 
 /* Instructions run between checks of host-side work (polling, stop

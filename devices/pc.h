@@ -14,8 +14,9 @@
 #include "../mmu/mmu.h"
 #include "clock.h"
 #include "debugcon.h"
-#include "display.h"
 #include "ioport.h"
+#include "kernel_loader.h"
+#include "vga.h"
 
 typedef struct machine_config {
     uint32_t ram_mb;
@@ -68,6 +69,8 @@ typedef struct machine {
     debugcon_t debugcon;
     debugexit_t debugexit;
     postcode_t postcode;
+    vga_t vga;
+    kernel_image_t kernel; /* -kernel: placed in RAM at every reset */
 
     bool reset_pending;
     bool stop_pending;
@@ -80,10 +83,6 @@ typedef struct machine {
      * sends the byte out; the frontend matches --stop-on-serial with it. */
     void (*serial_tap)(void *opaque, int port, uint8_t byte);
     void *serial_tap_opaque;
-    /* The display device's renderer (set by the VGA): draws the current
-     * screen into its frame and returns it.  NULL: no display device. */
-    const display_frame_t *(*display_render)(void *opaque);
-    void *display_opaque;
 } machine_t;
 
 /* Builds the machine; on failure writes a message to err and returns NULL. */
@@ -97,6 +96,10 @@ machine_stop_t machine_run(machine_t *m, uint64_t max_insns);
 void machine_request_stop(machine_t *m);
 /* A device asks for a system reset (port 0x92, 0xCF9, keyboard controller). */
 void machine_request_reset(machine_t *m);
+
+/* The guest's screen as of now (the VGA or VBE picture); the frame and
+ * its pixels belong to the machine and stay valid until the next call. */
+const display_frame_t *machine_display(machine_t *m);
 
 /* Input from the frontend.  A key is named by its PC/AT scancode set 1 make
  * code, 0xE0xx for the extended keys (0xE11D for Pause); the keyboard

@@ -211,7 +211,10 @@ static bool opt_debugcon(options_t *o, const option_def_t *d, const char *v)
         return true;
     if (strncmp(v, "file:", 5) || !v[5])
         return fail(d->name, "'%s' is not stdio, file:PATH or none", v);
-    return writable_file(d->name, v + 5, &o->cfg.debugcon);
+    if (!writable_file(d->name, v + 5, &o->cfg.debugcon))
+        return false;
+    setvbuf(o->cfg.debugcon, NULL, _IOLBF, 0); /* lines show up while the guest runs */
+    return true;
 }
 
 /* -device isa-debug-exit[,iobase=N][,iosize=N] */

@@ -87,7 +87,7 @@ out:
 
 bool screenshot_take(machine_t *m, const char *path, char *err, size_t errlen)
 {
-    const display_frame_t *frame = m->display_render ? m->display_render(m->display_opaque) : NULL;
+    const display_frame_t *frame = machine_display(m);
     if (!frame) {
         snprintf(err, errlen, "this machine has no display device to take a screenshot of");
         return false;

@@ -155,6 +155,7 @@ static void save_screenshot(sdl_ui_t *ui)
 {
     char path[64], err[256];
     snprintf(path, sizeof path, "x86sim-screenshot-%d.png", ++ui->screenshots);
+    ui->tex_w = 0; /* rendering for the file used up the dirty rows: redraw all */
     if (screenshot_take(ui->s->m, path, err, sizeof err))
         fprintf(stderr, "x86sim: screenshot saved to %s\n", path);
     else
@@ -164,7 +165,7 @@ static void save_screenshot(sdl_ui_t *ui)
 /* Ctrl+Alt+key shortcuts for the host; true when the key was one. */
 static bool host_shortcut(sdl_ui_t *ui, const SDL_KeyboardEvent *k)
 {
-    SDL_Keymod mod = SDL_GetModState();
+    uint16_t mod = k->keysym.mod;
     if (!(mod & KMOD_CTRL) || !(mod & KMOD_ALT) || k->type != SDL_KEYDOWN)
         return false;
     if (k->keysym.scancode == SDL_SCANCODE_G) {
@@ -230,7 +231,7 @@ static void handle_event(sdl_ui_t *ui, const SDL_Event *e)
 static void draw(sdl_ui_t *ui)
 {
     machine_t *m = ui->s->m;
-    const display_frame_t *f = m->display_render ? m->display_render(m->display_opaque) : NULL;
+    const display_frame_t *f = machine_display(m);
     if (f && f->width && f->height) {
         if (f->width != ui->tex_w || f->height != ui->tex_h || !ui->texture) {
             if (ui->texture)
