@@ -92,56 +92,71 @@ const char *flags_names(uint32_t eflags, char *buf, size_t size)
     return buf;
 }
 
-/* Appends to buf at *used, never past size. */
-#define APPEND(...)                                                                           \
-    do {                                                                                      \
-        if (*used < size)                                                                     \
-            *used += (size_t)snprintf(buf + *used, size - *used, __VA_ARGS__);                \
-    } while (0)
-
-static int diff_registers(const cpu_snap_t *a, const cpu_snap_t *b, unsigned len, char *buf, size_t size,
-                          size_t *used)
+char *put_hex(char *p, uint32_t v, int digits)
 {
-    int n = 0;
-    for (int k = 0; k < 8; k++)
-        if (a->gpr[k] != b->gpr[k]) {
-            APPEND("%s%s=%08x", n++ ? " " : "", reg32_names[k], b->gpr[k]);
-        }
-    for (int k = 0; k < 6; k++)
-        if (a->sel[k] != b->sel[k]) {
-            APPEND("%s%s=%04x", n++ ? " " : "", seg_names[k], b->sel[k]);
-        }
-    if (b->eip != a->eip + len || a->sel[SEG_CS] != b->sel[SEG_CS]) {
-        APPEND("%seip=%08x", n++ ? " " : "", b->eip);
-    }
-    const uint32_t *ca = &a->cr0, *cb = &b->cr0;
-    for (int k = 0; k < 4; k++)
-        if (ca[k] != cb[k]) {
-            APPEND("%scr%d=%08x", n++ ? " " : "", k == 0 ? 0 : k + 1, cb[k]);
-        }
-    if (a->cpl != b->cpl) {
-        APPEND("%scpl=%u", n++ ? " " : "", b->cpl);
-    }
-    return n;
+    static const char hex[] = "0123456789abcdef";
+    for (int k = digits - 1; k >= 0; k--)
+        p[k] = hex[v & 15], v >>= 4;
+    return p + digits;
 }
+
+char *put_str(char *p, const char *s)
+{
+    while (*s)
+        *p++ = *s++;
+    return p;
+}
+
+/* One "name=value" item, with a separating space after the first. */
+static char *put_item(char *p, int *n, const char *name, uint32_t v, int digits)
+{
+    if ((*n)++)
+        *p++ = ' ';
+    p = put_str(p, name);
+    *p++ = '=';
+    return put_hex(p, v, digits);
+}
+
+/* The longest text snap_diff can write: every register, every flag. */
+#define SNAP_DIFF_MAX 400
 
 int snap_diff(const cpu_snap_t *a, const cpu_snap_t *b, unsigned len, char *buf, size_t size)
 {
-    size_t used_v = 0, *used = &used_v;
-    buf[0] = 0;
-    int n = diff_registers(a, b, len, buf, size, used);
+    char tmp[SNAP_DIFF_MAX], *p = tmp;
+    int n = 0;
+    for (int k = 0; k < 8; k++)
+        if (a->gpr[k] != b->gpr[k])
+            p = put_item(p, &n, reg32_names[k], b->gpr[k], 8);
+    for (int k = 0; k < 6; k++)
+        if (a->sel[k] != b->sel[k])
+            p = put_item(p, &n, seg_names[k], b->sel[k], 4);
+    if (b->eip != a->eip + len || a->sel[SEG_CS] != b->sel[SEG_CS])
+        p = put_item(p, &n, "eip", b->eip, 8);
+    static const char *const cr_names[4] = {"cr0", "cr2", "cr3", "cr4"};
+    const uint32_t *ca = &a->cr0, *cb = &b->cr0;
+    for (int k = 0; k < 4; k++)
+        if (ca[k] != cb[k])
+            p = put_item(p, &n, cr_names[k], cb[k], 8);
+    if (a->cpl != b->cpl)
+        p = put_item(p, &n, "cpl", b->cpl, 1);
     uint32_t changed = a->eflags ^ b->eflags;
-    if (!changed)
-        return n;
-    APPEND("%sflags:", n ? " " : "");
-    for (size_t k = 0; k < FLAG_COUNT; k++)
-        if (changed & flag_table[k].bit) {
-            APPEND(" %c%s", (b->eflags & flag_table[k].bit) ? '+' : '-', flag_table[k].name);
+    if (changed) {
+        p = put_str(p, n ? " flags:" : "flags:");
+        for (size_t k = 0; k < FLAG_COUNT; k++)
+            if (changed & flag_table[k].bit) {
+                *p++ = ' ';
+                *p++ = (b->eflags & flag_table[k].bit) ? '+' : '-';
+                p = put_str(p, flag_table[k].name);
+                n++;
+            }
+        if (changed & FLAG_IOPL) {
+            p = put_str(p, " IOPL=");
+            *p++ = (char)('0' + ((b->eflags & FLAG_IOPL) >> 12));
             n++;
         }
-    if (changed & FLAG_IOPL) {
-        APPEND(" IOPL=%u", (b->eflags & FLAG_IOPL) >> 12);
-        n++;
     }
+    size_t used = (size_t)(p - tmp) < size ? (size_t)(p - tmp) : size - 1;
+    memcpy(buf, tmp, used);
+    buf[used] = 0;
     return n;
 }

@@ -33,6 +33,11 @@ void snap_take(cpu_t *cpu, cpu_snap_t *s);
  * `len` bytes).  Returns the number of changes. */
 int snap_diff(const cpu_snap_t *before, const cpu_snap_t *after, unsigned len, char *buf, size_t size);
 
+/* Fast formatting for the tracer: writes v as `digits` hex digits, or the
+ * string, at p (no terminator) and returns the end. */
+char *put_hex(char *p, uint32_t v, int digits);
+char *put_str(char *p, const char *s);
+
 /* "CF ZF IF" style list of the set flags among the named ones. */
 const char *flags_names(uint32_t eflags, char *buf, size_t size);
 

@@ -44,6 +44,8 @@ tracer_t *tracer_create(FILE *out, bool owns_file, unsigned what, const trace_fi
         return NULL;
     t->out = out;
     t->owns_file = owns_file;
+    if (owns_file)
+        setvbuf(out, NULL, _IOFBF, 1 << 20); /* fewer, larger writes */
     t->what = what;
     t->filter = *filter;
     t->m = m;
@@ -88,31 +90,57 @@ static bool insn_selected(const tracer_t *t, uint32_t linear)
            (f->cpl < 0 || f->cpl == t->m->cpu.cpl);
 }
 
+static char *put_dec(char *p, uint64_t v)
+{
+    char digits[20];
+    int n = 0;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    while (n)
+        *p++ = digits[--n];
+    return p;
+}
+
+/* Prints the pending instruction's line (hand-formatted: printf would
+ * cost more than running the instruction many times over). */
 static void print_pending(tracer_t *t, bool faulted)
 {
     if (!t->pending)
         return;
     t->pending = false;
-    FILE *f = t->out;
-    fprintf(f, "%llu %04x:%08x %08x", (unsigned long long)t->icount, t->cs, t->eip, t->linear);
+    char line[sizeof t->text + 600], *p = line;
+    p = put_dec(p, t->icount);
+    *p++ = ' ';
+    p = put_hex(p, t->cs, 4);
+    *p++ = ':';
+    p = put_hex(p, t->eip, 8);
+    *p++ = ' ';
+    p = put_hex(p, t->linear, 8);
     if (t->what & LOG_IN_ASM) {
-        char hex[40] = "";
-        int used = 0;
-        for (int k = 0; k < t->len && used < (int)sizeof hex - 3; k++)
-            used += snprintf(hex + used, sizeof hex - (size_t)used, "%02x", t->bytes[k]);
-        fprintf(f, " %-16s %s", hex, t->text);
+        *p++ = ' ';
+        char *bytes = p;
+        for (int k = 0; k < t->len; k++)
+            p = put_hex(p, t->bytes[k], 2);
+        while (p < bytes + 16)
+            *p++ = ' ';
+        *p++ = ' ';
+        p = put_str(p, t->text);
     }
     if (faulted) {
-        fputs(" ; faulted", f);
+        p = put_str(p, " ; faulted");
     } else if (t->what & LOG_CPU) {
         cpu_snap_t after;
         snap_take(&t->m->cpu, &after);
-        char changes[256];
-        if (snap_diff(&t->before, &after, (unsigned)t->len, changes, sizeof changes))
-            fprintf(f, " ; %s", changes);
+        char changes[512];
+        if (snap_diff(&t->before, &after, (unsigned)t->len, changes, sizeof changes)) {
+            p = put_str(p, " ; ");
+            p = put_str(p, changes);
+        }
     }
-    fputc('\n', f);
-    fwrite(t->held, 1, t->held_len, f);
+    *p++ = '\n';
+    fwrite(line, 1, (size_t)(p - line), t->out);
+    fwrite(t->held, 1, t->held_len, t->out);
     t->held_len = 0;
 }
 
