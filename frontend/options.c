@@ -516,7 +516,11 @@ static const option_def_t table[] = {
     {"-initrd", "FILE", opt_initrd, 0, "initial RAM disk for -kernel"},
     {"-append", "TEXT", opt_append, 0, "kernel command line for -kernel"},
     {"-nographic", NULL, opt_nographic, 0, "no window; COM1 on standard input/output"},
+#ifdef X86SIM_HAVE_SDL
     {"-display", "sdl|none", opt_display, 0, "the window (sdl) or none"},
+#else
+    {"-display", "none", opt_display, 0, "no window (built without SDL2)"},
+#endif
     {"-serial", "DEV", opt_serial, 0,
      "next serial port (COM1..COM4): stdio, file:PATH, pty, tcp:127.0.0.1:PORT,server, none"},
     {"-debugcon", "DEV", opt_debugcon, 0, "port 0xE9 output: stdio, file:PATH or none"},

@@ -103,7 +103,7 @@ def test_options(sim, build):
             (["-S"], "-S"), (["--bogus"], "--bogus"), (["-serial", "stdio", "--debug"], "-serial stdio"),
             (["--screenshot", nodir + ".png"], "--screenshot"),
         ]
-        if "-display sdl" in run(sim, ["--help"]).stdout:
+        if "-display sdl|none" in run(sim, ["--help"]).stdout:
             bad.append((["-nographic", "-display", "sdl"], "-nographic"))
         for args, option in bad:
             r = run(sim, ["-bios", target] + args + (["-display", "none"] if "-display" not in args else []))
@@ -433,7 +433,7 @@ def test_window(sim, build, name="window"):
     """The window under Xvfb: its size and title, Ctrl+Alt+S and
     --screenshot against the picture computed from the font; window_keys
     also types a key and expects the guest to see its scancode."""
-    if "-display sdl" not in run(sim, ["--help"]).stdout:
+    if "-display sdl|none" not in run(sim, ["--help"]).stdout:
         print("SKIP: built without SDL")
         sys.exit(SKIP)
     if not os.environ.get("DISPLAY"):
