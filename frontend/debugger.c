@@ -466,8 +466,28 @@ static bool cmd_set(debugger_t *d, int argc, char **argv)
         cpu->eip = v;
     else if (!strcmp(name, "eflags"))
         cpu_set_eflags(cpu, v);
+    else if (!strcmp(name, "cr0"))
+        cpu_set_cr0(cpu, v);
+    else if (!strcmp(name, "cr3"))
+        cpu_set_cr3(cpu, v);
+    else if (!strcmp(name, "cr4"))
+        cpu_set_cr4(cpu, v);
     else
-        return bad_arg(d, "a register that can be set (eax..edi, eip, eflags)", name);
+        return bad_arg(d, "a register that can be set (eax..edi, eip, eflags, cr0, cr3, cr4)", name);
+    return true;
+}
+
+/* setpmem ADDR SIZE VALUE: writes 1, 2 or 4 bytes of guest RAM (Bochs' name). */
+static bool cmd_setpmem(debugger_t *d, int argc, char **argv)
+{
+    uint32_t addr, size, value;
+    if (argc < 4 || !parse_value(d, argv[1], &addr) || !parse_value(d, argv[2], &size) ||
+        (size != 1 && size != 2 && size != 4) || !parse_value(d, argv[3], &value)) {
+        fprintf(d->out, "usage: setpmem PHYSICAL-ADDRESS 1|2|4 VALUE\n");
+        return true;
+    }
+    if (guest_write(d->m, addr, true, &value, size) != size)
+        fprintf(d->out, "error: 0x%08x is not RAM\n", addr);
     return true;
 }
 
@@ -631,16 +651,6 @@ static bool cmd_stack(debugger_t *d, int argc, char **argv)
     return true;
 }
 
-static const char *event_kind_word(int kind)
-{
-    switch (kind) {
-    case CPU_EVENT_EXCEPTION: return "exception";
-    case CPU_EVENT_HW_INTERRUPT: return "hardware interrupt";
-    case CPU_EVENT_SW_INTERRUPT: return "software interrupt";
-    default: return "triple fault";
-    }
-}
-
 /* traps [N]: the last N interrupts and exceptions (default 16). */
 static bool cmd_traps(debugger_t *d, int argc, char **argv)
 {
@@ -655,7 +665,7 @@ static bool cmd_traps(debugger_t *d, int argc, char **argv)
         fprintf(d->out, "no interrupts or exceptions yet\n");
     for (uint64_t k = first; k < total; k++) {
         const trap_record_t *t = &s->traps[k % SESSION_TRAP_LOG];
-        fprintf(d->out, "(%llu) %s %d (0x%02x) %s", (unsigned long long)t->icount, event_kind_word(t->kind), t->vector,
+        fprintf(d->out, "(%llu) %s %d (0x%02x) %s", (unsigned long long)t->icount, cpu_event_kind_name(t->kind), t->vector,
                 t->vector, t->vector < 32 ? cpu_exception_name(t->vector) : "");
         if (t->has_error)
             fprintf(d->out, " error=0x%04x", t->error);
@@ -719,7 +729,8 @@ static const command_t commands[] = {
     {"sreg sregs", cmd_sregs, "sreg                segment registers with their descriptor caches, GDTR, IDTR, LDTR, TR"},
     {"creg cregs", cmd_cregs, "creg                control registers and EFER"},
     {"dreg dregs", cmd_dregs, "dreg                debug registers"},
-    {"set", cmd_set, "set REG = VALUE     change eax..edi, eip or eflags"},
+    {"set", cmd_set, "set REG = VALUE     change eax..edi, eip, eflags, cr0, cr3 or cr4"},
+    {"setpmem", cmd_setpmem, "setpmem ADDR N VAL  write N (1, 2, 4) bytes of RAM at a physical address"},
     {"x", cmd_x, "x /NUF ADDR         memory at a linear address: N units (b h w g), format (x d u o t c s i)"},
     {"xp", cmd_xp, "xp /NUF ADDR        the same at a physical address"},
     {"disasm u disassemble", cmd_disasm, "disasm [/N] [ADDR]  disassemble N instructions (default 5) from ADDR or CS:EIP"},

@@ -7,6 +7,16 @@
 const char *const reg32_names[8] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
 const char *const seg_names[6] = {"es", "cs", "ss", "ds", "fs", "gs"};
 
+const char *cpu_event_kind_name(int kind)
+{
+    switch (kind) {
+    case CPU_EVENT_EXCEPTION: return "exception";
+    case CPU_EVENT_HW_INTERRUPT: return "hardware interrupt";
+    case CPU_EVENT_SW_INTERRUPT: return "software interrupt";
+    default: return "triple fault";
+    }
+}
+
 /* The physical address of `addr`, or false when it does not translate. */
 static bool to_physical(machine_t *m, uint32_t addr, bool physical, uint32_t *phys)
 {

@@ -41,6 +41,9 @@ char *put_str(char *p, const char *s);
 /* "CF ZF IF" style list of the set flags among the named ones. */
 const char *flags_names(uint32_t eflags, char *buf, size_t size);
 
+/* "exception", "hardware interrupt", ... for CPU_EVENT_* */
+const char *cpu_event_kind_name(int kind);
+
 extern const char *const reg32_names[8];
 extern const char *const seg_names[6];
 

@@ -176,16 +176,6 @@ void tracer_insn(tracer_t *t, uint32_t linear)
         snap_take(cpu, &t->before);
 }
 
-static const char *event_kind_name(int kind)
-{
-    switch (kind) {
-    case CPU_EVENT_EXCEPTION: return "exception";
-    case CPU_EVENT_HW_INTERRUPT: return "hardware interrupt";
-    case CPU_EVENT_SW_INTERRUPT: return "software interrupt";
-    default: return "triple fault";
-    }
-}
-
 void tracer_event(tracer_t *t, int kind, int vector, bool has_error, uint32_t error)
 {
     cpu_t *cpu = &t->m->cpu;
@@ -200,7 +190,7 @@ void tracer_event(tracer_t *t, int kind, int vector, bool has_error, uint32_t er
     if (has_error && cpu_is_protected(cpu)) /* real mode pushes no error code */
         snprintf(err, sizeof err, " error=%04x", error);
     const char *name = vector < 32 ? cpu_exception_name(vector) : "";
-    snprintf(line, sizeof line, "-- %s %u (0x%02x%s%s)%s at %04x:%08x cpl %u\n", event_kind_name(kind),
+    snprintf(line, sizeof line, "-- %s %u (0x%02x%s%s)%s at %04x:%08x cpl %u\n", cpu_event_kind_name(kind),
              vector, vector, *name ? " " : "", name, err, cpu->seg[SEG_CS].sel,
              kind == CPU_EVENT_SW_INTERRUPT ? cpu->prev_eip : cpu->eip, cpu->cpl);
     emit(t, line);

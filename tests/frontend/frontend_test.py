@@ -238,6 +238,49 @@ quit
           "continue runs to the final hlt")
 
 
+def test_debugger_paging(sim, build):
+    """xlate, info tab and x through page tables written by hand: CR3 =
+    0x10000; linear 0x00401234 -> PDE 1 at 0x10004 -> page table 0x11000,
+    PTE 1 at 0x11004 -> frame 0x23000; PDE 2 maps a 4 MiB page at
+    0x00C00000 (PSE); PDE 3 is absent."""
+    script = """setpmem 0x10004 4 0x00011003
+setpmem 0x11004 4 0x00023003
+setpmem 0x10008 4 0x00c00083
+setpmem 0x23234 4 0xcafef00d
+set cr3 = 0x10000
+set cr4 = 0x10
+set cr0 = 0x80000011
+xlate 0x00401234
+xlate 0x00812345
+xlate 0x00c00000
+info tab
+x /1wx 0x00401234
+quit
+"""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "script.txt")
+        open(path, "w").write(script)
+        r = run(sim, ["-bios", os.path.join(build, "target.bin"), "-display", "none", "--debug-script", path],
+                stdin=subprocess.DEVNULL)
+    out = r.stdout
+    print(out)
+    blocks = [b.partition("\n") for b in re.split(r"^\(x86sim\) ", out, flags=re.M)[1:]]
+    xl = [body for head, _, body in blocks if head.startswith("xlate")]
+    check("PDE   at 0x00010004 = 0x00011003 [P W]" in xl[0] and "PTE   at 0x00011004 = 0x00023003 [P W]" in xl[0],
+          "xlate 0x00401234 walks PDE 1 and PTE 1")
+    check("4 KiB page, writable, supervisor only" in xl[0] and "-> physical 0x00023234: RAM offset 0x23234 -> host 0x" in xl[0],
+          "xlate 0x00401234 -> physical 0x23234 -> host")
+    check("PDE   at 0x00010008 = 0x00c00083 [P W PS]" in xl[1] and "4096 KiB page" in xl[1]
+          and "-> physical 0x00c12345: RAM" in xl[1], "xlate 0x00812345 through the 4 MiB page -> 0xc12345")
+    check("PDE   at 0x0001000c = 0x00000000 [not present]" in xl[2] and "would raise #PF with error code 0x0" in xl[2],
+          "xlate of an unmapped address names the absent PDE and the #PF error code")
+    tab = [body for head, _, body in blocks if head.startswith("info")][0]
+    check("0x00401000-0x00401fff -> 0x00023000-0x00023fff rw supervisor" in tab
+          and "0x00800000-0x00bfffff -> 0x00c00000-0x00ffffff rw supervisor" in tab
+          and len([l for l in tab.splitlines() if l.startswith("  0x")]) == 2, "info tab lists exactly the two mappings")
+    check("0x00401234: 0xcafef00d" in out, "x reads through the page tables")
+
+
 # ---------------------------------------------------------------- trace
 
 def test_trace(sim, build):
