@@ -305,6 +305,9 @@ def test_trace(sim, build):
         r2 = run(sim, ["-bios", os.path.join(build, "target.bin"), "-display", "none", "-debugcon", "file:" + os.path.join(tmp, "e9"),
                        "--trace", path + "2", "--trace-addr", "0x1000:0x1fff", "--trace-insns", "700:760"])
         filtered = open(path + "2").read().splitlines()
+        run(sim, ["-bios", os.path.join(build, "target.bin"), "-display", "none", "-debugcon", "file:" + os.path.join(tmp, "e9"),
+                  "-d", "int,io", "-D", path + "3"])
+        log = open(path + "3").read().splitlines()
     insn = [l for l in lines if re.match(r"\d+ ", l)]
     got = [int(l.split()[2], 16) for l in insn if 0x1000 <= int(l.split()[2], 16) < 0x2000]
     if got != expected:
@@ -334,6 +337,11 @@ def test_trace(sim, build):
           "the faulting read is marked and followed by #GP")
     outs = [l for l in lines if l.startswith("-- io out port 0x00e9")]
     check([int(l.split()[-1], 16) for l in outs] == [ord(c) for c in "PASS\n"], "port 0xE9 writes spell PASS")
+    check(not [l for l in log if not l.startswith("-- ")] and
+          [l.split(" at ")[0] for l in log if "interrupt" in l or "exception" in l] ==
+          ["-- software interrupt 33 (0x21)", "-- exception 13 (0x0d #GP general protection)"] and
+          len([l for l in log if l.startswith("-- io out port 0x00e9")]) == 5,
+          "-d int,io logs the int 0x21, the #GP and the five port writes, and no instructions")
     fins = [l for l in filtered if re.match(r"\d+ ", l)]
     check(fins and all(700 <= int(l.split()[0]) <= 760 and 0x1000 <= int(l.split()[2], 16) <= 0x1fff for l in fins),
           "--trace-insns/--trace-addr keep only the selected instructions (%d)" % len(fins))
@@ -375,6 +383,71 @@ def test_gdb(sim, build):
           "gdb: a hardware watchpoint catches the handler's store of 13")
     check("= 0x%x" % L["gp_stored"] in out, "gdb: stopped after the store")
     check("= 0x77" in out, "gdb: register write")
+
+
+class Rsp:
+    """A minimal gdb remote-protocol client for what gdb's batch mode
+    cannot do: Ctrl-C while running, sharing the machine with the debugger."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.buf = b""
+
+    def send(self, payload):
+        self.sock.sendall(b"$%s#%02x" % (payload.encode(), sum(payload.encode()) & 0xFF))
+
+    def reply(self):
+        while True:
+            m = re.search(rb"\$([^#]*)#[0-9a-f]{2}", self.buf)
+            if m:
+                self.buf = self.buf[m.end():]
+                self.sock.sendall(b"+")
+                return m.group(1).decode()
+            data = self.sock.recv(4096)
+            if not data:
+                fail("the stub closed the connection")
+            self.buf += data
+
+    def ask(self, payload):
+        self.send(payload)
+        return self.reply()
+
+
+def test_gdb_attach(sim, build):
+    """Ctrl-C stops a running guest; the debugger and gdb share the machine."""
+    L, _ = listing(build)
+    with tempfile.TemporaryDirectory() as tmp:
+        spin = rom_with(tmp, "spin", "jmp $")
+        port = free_port()
+        p = subprocess.Popen([sim, "-bios", spin, "-display", "none", "-gdb", "tcp::%d" % port],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(0.3)
+        g = Rsp(port)
+        check(g.ask("?") == "S05", "attaching stops the running guest")
+        g.send("c")
+        time.sleep(0.3)
+        g.sock.sendall(b"\x03")
+        check(g.reply() == "S02", "Ctrl-C (0x03) stops it again with SIGINT")
+        regs = g.ask("g")
+        check(len(regs) == (16 * 4 + 8 * 10 + 8 * 4) * 2 and regs[8 * 8:9 * 8] == "00000000",
+              "the register packet has the i386 layout and EIP is the spin loop's 0")
+        g.send("k")
+        p.wait(timeout=10)
+
+        port = free_port()
+        p = subprocess.Popen([sim, "-bios", os.path.join(build, "target.bin"), "-display", "none", "--debug",
+                              "-debugcon", "file:" + os.path.join(tmp, "e9"), "-gdb", "tcp::%d" % port],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(0.3)
+        g = Rsp(port)
+        check(g.ask("Z0,%x,1" % L["rmw"]) == "OK", "gdb sets a breakpoint while the debugger waits")
+        check(g.ask("c") == "S05", "gdb's continue stops at it")
+        out = p.communicate("info break\nregs\nquit\n", timeout=20)[0]
+        print(out)
+        check("breakpoint 1 hit" in out and "0000:%08x [0x%08x]" % (L["rmw"], L["rmw"]) in out,
+              "the debugger hears where gdb's run stopped")
+        check("breakpoint 1: linear 0x%08x (gdb)" % L["rmw"] in out and "eax=00001234" in out,
+              "the debugger lists gdb's breakpoint and sees the same registers")
 
 
 # ---------------------------------------------------------------- window
