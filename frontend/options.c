@@ -350,8 +350,8 @@ static bool opt_timeout(options_t *o, const option_def_t *d, const char *v)
 
 static bool opt_stop_on_serial(options_t *o, const option_def_t *d, const char *v)
 {
-    if (!*v)
-        return fail(d->name, "the text is empty");
+    if (!*v || strlen(v) > 256)
+        return fail(d->name, "the text must have 1 to 256 characters");
     return set_once(&o->stop_on_serial, d, v);
 }
 

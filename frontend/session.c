@@ -138,14 +138,15 @@ static void serial_tap(void *opaque, int port, uint8_t byte)
     const char *want = s->opt->stop_on_serial;
     if (port != 0 || !want)
         return;
-    /* Naive restart: on a mismatch, retry the byte as a fresh start (the
-     * texts users look for rarely repeat their own prefix). */
-    if ((uint8_t)want[s->serial_matched] != byte)
-        s->serial_matched = 0;
-    if ((uint8_t)want[s->serial_matched] == byte && !want[++s->serial_matched]) {
-        s->serial_matched = 0;
-        session_request_stop(s, RUN_SERIAL_MATCH);
-    }
+    /* The last bytes in a ring; the text matches when they end with it. */
+    s->serial_tail[s->serial_seen++ % SESSION_SERIAL_TAIL] = byte;
+    size_t len = strlen(want);
+    if (s->serial_seen < len)
+        return;
+    for (size_t k = 0; k < len; k++)
+        if (s->serial_tail[(s->serial_seen - len + k) % SESSION_SERIAL_TAIL] != (uint8_t)want[k])
+            return;
+    session_request_stop(s, RUN_SERIAL_MATCH);
 }
 
 /* Called by machine_run between slices. */

@@ -75,6 +75,7 @@ typedef struct trap_record {
 #define SESSION_MAX_WATCH 16
 #define SESSION_TRAP_LOG 64
 #define SESSION_MAX_TRACERS 2
+#define SESSION_SERIAL_TAIL 256 /* longest --stop-on-serial text */
 
 typedef struct tracer tracer_t;
 typedef struct sdl_ui sdl_ui_t;
@@ -92,8 +93,9 @@ typedef struct session {
     uint64_t deadline_ns;     /* host time of --timeout, 0: none */
     int signal_number;        /* the signal that stopped the run */
 
-    /* --stop-on-serial: bytes of COM1 matched so far. */
-    size_t serial_matched;
+    /* --stop-on-serial: the last bytes COM1 sent. */
+    uint8_t serial_tail[SESSION_SERIAL_TAIL];
+    uint64_t serial_seen;
 
     breakpoint_t breaks[SESSION_MAX_BREAK];
     int nbreaks, next_break_id;
