@@ -169,6 +169,8 @@ step
 step
 explain
 traps
+stack 2
+info idt
 watch write 0x600 1
 continue
 info break
@@ -228,10 +230,15 @@ quit
           "traps: int 0x21 from after_call to its handler")
     check(re.search(r"exception 13 \(0x0d\) #GP.* at 0000:%08x cpl 0 -> 0000:%08x" % (L["fault"], L["gp_handler"]), tr),
           "traps: #GP from the fault to its handler")
+    check("ss:6ffa [0x00006ffa]: 0x%04x\nss:6ffc [0x00006ffc]: 0x0000" % L["fault"] in cmd["stack"][0],
+          "stack: the #GP frame holds the faulting IP and CS 0")
+    idt = cmd["info"][0]
+    check("IVT[0x0d] -> 0000:%04x" % L["gp_handler"] in idt and "IVT[0x21] -> 0000:%04x" % L["int21_handler"] in idt,
+          "info idt shows the two vectors the guest installed")
     w = cmd["continue"][1]
     check("watchpoint 1: write of 1 bytes at linear 0x00000600 (physical 0x00000600), value 0x0d" in w and loc(L["gp_stored"]) in w,
           "watch write 0x600 stops after the handler's store of 13")
-    check("breakpoint 1: linear 0x%08x" % L["rmw"] in cmd["info"][0] and "watchpoint 1: write 0x00000600" in cmd["info"][0],
+    check("breakpoint 1: linear 0x%08x" % L["rmw"] in cmd["info"][1] and "watchpoint 1: write 0x00000600" in cmd["info"][1],
           "info break lists both")
     # The final hlt is the last instruction before `subroutine`: EIP ends there.
     check("machine stopped: powered off" in cmd["continue"][2] and loc(L["subroutine"]) in cmd["continue"][2],
