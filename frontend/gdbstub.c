@@ -453,9 +453,9 @@ static gdb_request_t process_input(gdbstub_t *g, bool *interrupt)
         uint8_t sum = 0;
         for (size_t k = 0; k < len; k++)
             sum = (uint8_t)(sum + (uint8_t)packet[k]);
-        int want = hexval(hash[1]) << 4 | hexval(hash[2]);
+        int hi = hexval(hash[1]), lo = hexval(hash[2]);
         pos = (size_t)(hash + 3 - g->in);
-        if (want != sum) {
+        if (hi < 0 || lo < 0 || (hi << 4 | lo) != sum) {
             send_all(g, "-", 1);
             continue;
         }
