@@ -189,7 +189,7 @@ void show_tss(machine_t *m, FILE *out)
             t[0] & 0xFFFF, t[1], t[2] & 0xFFFF, t[3], t[4] & 0xFFFF, t[5], t[6] & 0xFFFF);
     fprintf(out, "  cr3=0x%08x eip=0x%08x eflags=0x%08x\n", t[7], t[8], t[9]);
     for (int k = 0; k < 8; k++)
-        fprintf(out, "%s%s=0x%08x", k % 4 ? " " : "  ", reg32_names[k], t[10 + k]);
+        fprintf(out, "%s%s=0x%08x", k == 4 ? "\n  " : k ? " " : "  ", reg32_names[k], t[10 + k]);
     fprintf(out, "\n  es=0x%04x cs=0x%04x ss=0x%04x ds=0x%04x fs=0x%04x gs=0x%04x ldt=0x%04x\n", t[18] & 0xFFFF,
             t[19] & 0xFFFF, t[20] & 0xFFFF, t[21] & 0xFFFF, t[22] & 0xFFFF, t[23] & 0xFFFF, t[24] & 0xFFFF);
     fprintf(out, "  I/O bitmap at offset 0x%04x, T=%u\n", t[25] >> 16, t[25] & 1);

@@ -288,6 +288,29 @@ quit
     check("0x00401234: 0xcafef00d" in out, "x reads through the page tables")
 
 
+def test_debugger_pm(sim, build):
+    """traps and sreg on tests/guest/pm_rings.asm: its last act is INT 0x83
+    at ring 3 (code selector SEL_CODE32_3 = 0x2B) through a DPL-3 gate to
+    `finish` in SEL_CODE32 = 0x08 at ring 0; TR holds SEL_TSS0 = 0x38."""
+    source = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "guest")
+    with tempfile.TemporaryDirectory() as tmp:
+        lst = os.path.join(tmp, "pm_rings.lst")
+        subprocess.run(["nasm", "-f", "bin", "-I" + source + "/", "-l", lst, "-o", os.path.join(tmp, "pm_rings.bin"),
+                        os.path.join(source, "pm_rings.asm")], check=True)
+        # `finish:` stands on its own line: its address is the next listed one.
+        lines = open(lst).read().splitlines()
+        k = next(i for i, l in enumerate(lines) if re.match(r"\s*\d+\s+finish:", l))
+        finish = next(int(m.group(1), 16) for m in (re.match(r"\s*\d+\s+([0-9A-F]{8})\s", l) for l in lines[k:]) if m)
+        r = run(sim, ["-bios", os.path.join(tmp, "pm_rings.bin"), "-display", "none", "-debugcon", "file:" + os.path.join(tmp, "e9"),
+                      "--debug"], input="continue\ntraps 1\nsreg\nquit\n")
+    print(r.stdout)
+    check(re.search(r"software interrupt 131 \(0x83\) +at 002b:[0-9a-f]{8} cpl 3 -> 0008:%08x cpl 0 \(privilege change\)"
+                    % finish, r.stdout) is not None, "traps: INT 0x83 from ring 3 to finish at ring 0 (privilege change)")
+    check(re.search(r"^TR +0x0038 .*32-bit TSS \(busy\)", r.stdout, re.M) is not None, "sreg: TR holds the busy 32-bit TSS")
+    check(re.search(r"^CS +0x0008 base=0x000f0000 .*code, execute/read.*DPL 0, present, 32-bit", r.stdout, re.M) is not None,
+          "sreg: CS is SEL_CODE32 with its descriptor cache")
+
+
 # ---------------------------------------------------------------- trace
 
 def test_trace(sim, build):
