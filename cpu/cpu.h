@@ -212,8 +212,15 @@ void cpu_request_stop(cpu_t *cpu);
  * before each (the tracer and debugger breakpoints); off = the fast loop. */
 void cpu_set_debugger_step(cpu_t *cpu, bool on);
 
-/* The PIC's output.  The CPU samples it between instructions. */
-static inline void cpu_set_intr(cpu_t *cpu, bool level) { cpu->intr = level; }
+/* The PIC's output.  The CPU samples it between instructions; raising it
+ * ends the running block, so a request made by an OUT (an unmask, an EOI
+ * that uncovers the next request) is seen after that instruction. */
+static inline void cpu_set_intr(cpu_t *cpu, bool level)
+{
+    cpu->intr = level;
+    if (level)
+        cpu->block_end = NULL;
+}
 void cpu_raise_nmi(cpu_t *cpu);
 
 uint32_t cpu_get_eflags(const cpu_t *cpu);

@@ -105,7 +105,11 @@ static bool opt_file(options_t *o, const option_def_t *d, const char *v, const c
 
 static bool opt_hd(options_t *o, const option_def_t *d, const char *v) { return opt_file(o, d, v, &o->cfg.hd[d->slot]); }
 static bool opt_fd(options_t *o, const option_def_t *d, const char *v) { return opt_file(o, d, v, &o->cfg.fd[d->slot]); }
-static bool opt_cdrom(options_t *o, const option_def_t *d, const char *v) { return opt_file(o, d, v, &o->cfg.cdrom); }
+/* -cdrom "" is a drive with no disc in it. */
+static bool opt_cdrom(options_t *o, const option_def_t *d, const char *v)
+{
+    return *v ? opt_file(o, d, v, &o->cfg.cdrom) : set_once(&o->cfg.cdrom, d, v);
+}
 static bool opt_bios(options_t *o, const option_def_t *d, const char *v) { return opt_file(o, d, v, &o->bios_path); }
 static bool opt_kernel(options_t *o, const option_def_t *d, const char *v) { return opt_file(o, d, v, &o->cfg.kernel); }
 static bool opt_initrd(options_t *o, const option_def_t *d, const char *v) { return opt_file(o, d, v, &o->cfg.initrd); }
@@ -506,7 +510,7 @@ static const option_def_t table[] = {
     {"-hdb", "FILE", opt_hd, 1, "hard disk image, primary slave"},
     {"-hdc", "FILE", opt_hd, 2, "hard disk image, secondary master"},
     {"-hdd", "FILE", opt_hd, 3, "hard disk image, secondary slave"},
-    {"-cdrom", "FILE", opt_cdrom, 0, "CD-ROM image (ISO 9660)"},
+    {"-cdrom", "FILE", opt_cdrom, 0, "CD-ROM image (ISO 9660); \"\" for an empty drive"},
     {"-fda", "FILE", opt_fd, 0, "floppy image, drive A:"},
     {"-fdb", "FILE", opt_fd, 1, "floppy image, drive B:"},
     {"-boot", "ORDER", opt_boot, 0, "boot order, letters a (floppy), c (disk), d (CD-ROM): -boot cd"},

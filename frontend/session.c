@@ -252,6 +252,14 @@ static uint64_t min_limit(uint64_t a, uint64_t b)
     return !a ? b : !b ? a : a < b ? a : b;
 }
 
+/* machine_run's limit counts time spent halted as instructions too
+ * (m->idle_insns); this is the limit at which the CPU itself will have
+ * retired `icount` instructions if it does not halt meanwhile. */
+static uint64_t retired_limit(const machine_t *m, uint64_t icount)
+{
+    return icount ? icount + m->idle_insns : 0;
+}
+
 static run_stop_t run_until_stop(session_t *s, uint64_t steps)
 {
     machine_t *m = s->m;
@@ -270,7 +278,9 @@ static run_stop_t run_until_stop(session_t *s, uint64_t steps)
         bool step = needs_single_step(s, steps, &fast_until);
         if (step != cpu->debugger_step)
             cpu_set_debugger_step(cpu, step);
-        uint64_t limit = min_limit(min_limit(step_end, s->opt->max_insns), step ? 0 : fast_until);
+        /* --max-insns counts halted time, as machine_run does. */
+        uint64_t limit = min_limit(min_limit(retired_limit(m, step_end), s->opt->max_insns),
+                                   step ? 0 : retired_limit(m, fast_until));
         if (pending_signal) {
             s->signal_number = pending_signal;
             pending_signal = 0;
@@ -284,9 +294,9 @@ static run_stop_t run_until_stop(session_t *s, uint64_t steps)
         case STOP_MAX_INSNS:
             if (step_end && cpu->icount >= step_end)
                 return RUN_STEPPED;
-            if (s->opt->max_insns && cpu->icount >= s->opt->max_insns)
+            if (s->opt->max_insns && cpu->icount + m->idle_insns >= s->opt->max_insns)
                 return RUN_MAX_INSNS;
-            continue; /* the traced range starts here */
+            continue; /* the traced range starts here, or a halt used up the step's time */
         case STOP_BREAKPOINT:
             return s->stop;
         case STOP_REQUESTED:

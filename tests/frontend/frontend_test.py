@@ -143,6 +143,51 @@ def test_options(sim, build):
         r = run(sim, ["-bios", target, "-nographic", "-debugcon", "stdio"])
         check(r.returncode == 0 and "PASS" in r.stdout, "halt with interrupts off -> status 0")
 
+        # --stop-on-serial: a guest that prints on COM1 (115200 8N1, waiting
+        # for THRE before each byte) and then spins forever.
+        com1 = rom_with(tmp, "com1", """
+    mov dx, 0x3FB
+    mov al, 0x80
+    out dx, al          ; DLAB
+    mov dx, 0x3F8
+    mov al, 1
+    out dx, al          ; divisor 1: 115200 baud
+    inc dx
+    mov al, 0
+    out dx, al
+    mov dx, 0x3FB
+    mov al, 0x03
+    out dx, al          ; 8N1
+    mov si, text
+next:
+    mov al, [cs:si]
+    test al, al
+    jz spin
+    mov bl, al
+    mov dx, 0x3FD
+thre_wait:
+    in al, dx
+    test al, 0x20
+    jz thre_wait
+    mov dx, 0x3F8
+    mov al, bl
+    out dx, al
+    inc si
+    jmp next
+spin:
+    jmp spin
+text: db "booting...", 10, "lolo login: ", 0""")
+        out = os.path.join(tmp, "com1.txt")
+        r = run(sim, ["-bios", com1, "-display", "none", "-serial", "file:" + out, "--stop-on-serial", "lo login:",
+                      "--timeout", "20"])
+        check(r.returncode == 0 and open(out).read().startswith("booting...\nlolo login:"),
+              "--stop-on-serial 'lo login:' (after a false start 'lol') -> status 0 (got %d)" % r.returncode)
+        r = run(sim, ["-bios", com1, "-nographic", "--stop-on-serial", "login: ", "--timeout", "20"])
+        check(r.returncode == 0 and "booting..." in r.stdout, "-nographic puts COM1 on standard output")
+        r = run(sim, ["-bios", com1, "-display", "none", "-serial", "none", "--stop-on-serial", "never printed",
+                      "--timeout", "0.5"])
+        check(r.returncode == 8, "text that never comes -> the timeout's status 8")
+
 
 # ---------------------------------------------------------------- debugger
 

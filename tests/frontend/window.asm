@@ -163,25 +163,27 @@ say:
     pop ax
     ret
 
-; Prints AL as two hex digits on port 0xE9.
+; Prints AL as two hex digits on port 0xE9 (high nibble by repeated
+; subtraction: nothing here needs the shift instructions).
 say_hex:
-    mov bl, al
-    mov cx, 2
-.digit:
-    mov al, bl
-    shr al, 4
-    and al, 0x0F
-    add al, '0'
-    cmp al, '9'
-    jbe .out
-    add al, 'a' - '9' - 1
-.out:
+    xor bx, bx
+.high:
+    cmp al, 16
+    jb .print
+    sub al, 16
+    inc bx
+    jmp .high
+.print:
+    mov cl, al
     mov dx, 0xE9
+    mov al, [hex_digits + bx]
     out dx, al
-    shl bl, 4
-    loop .digit
+    mov bl, cl
+    mov al, [hex_digits + bx]
+    out dx, al
     ret
 
+hex_digits: db "0123456789abcdef"
 line0: db "Hello from x86sim", 0
 line1: db "ABC xyz 123", 0
 ready: db "READY", 10, 0
