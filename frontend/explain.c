@@ -123,7 +123,7 @@ static void describe_page_check(const explain_access_t *a, const explain_record_
         mmu_explain(&s->m->cpu.mmu, a->linear, r->before.cpl == 3, a->write ? ACCESS_WRITE : ACCESS_READ, &ex);
         fprintf(out, "      page check (%s access at CPL %u): ", a->write ? "write" : "read", r->before.cpl);
         for (int k = 0; k < ex.nsteps; k++)
-            fprintf(out, "%s@0x%08x=0x%llx ", ex.steps[k].level, ex.steps[k].entry_addr,
+            fprintf(out, "%s@0x%08llx=0x%llx ", ex.steps[k].level, (unsigned long long)ex.steps[k].entry_addr,
                     (unsigned long long)ex.steps[k].entry);
         fprintf(out, "-> %s%s%s", ex.writable ? "writable" : "read-only", ex.user ? ", user" : ", supervisor only",
                 ex.ok ? ": allowed" : ": refused");
@@ -194,7 +194,7 @@ static void describe_fault(const explain_record_t *r, const trap_record_t *t, co
         mmu_explain(&cpu->mmu, cpu->cr2, e & PF_U, e & PF_I ? ACCESS_FETCH : e & PF_W ? ACCESS_WRITE : ACCESS_READ,
                     &ex);
         for (int k = 0; k < ex.nsteps; k++)
-            fprintf(out, "    %s at 0x%08x = 0x%llx%s\n", ex.steps[k].level, ex.steps[k].entry_addr,
+            fprintf(out, "    %s at 0x%08llx = 0x%llx%s\n", ex.steps[k].level, (unsigned long long)ex.steps[k].entry_addr,
                     (unsigned long long)ex.steps[k].entry, ex.steps[k].entry & PTE_P ? "" : " (not present)");
     } else if (t->vector == EXC_UD) {
         fprintf(out, "    why: the bytes are not an instruction this CPU implements\n");

@@ -8,11 +8,6 @@
 
 #include "screenshot.h"
 
-/* The keyboard and mouse models are the platform's (devices/); until they
- * are linked in, input has nowhere to go and is dropped. */
-#pragma weak machine_key
-#pragma weak machine_mouse
-
 #define FRAME_NS 16666667ull /* 60 frames per second */
 #define TITLE_NS 500000000ull
 
@@ -112,7 +107,7 @@ static uint16_t set1_code(SDL_Scancode sc)
 static void send_key(sdl_ui_t *ui, SDL_Scancode sc, bool down)
 {
     uint16_t code = set1_code(sc);
-    if (!code || !machine_key)
+    if (!code)
         return;
     if (!down && !ui->down[sc])
         return; /* its press went to the host (a shortcut) */
@@ -203,16 +198,15 @@ static void handle_event(sdl_ui_t *ui, const SDL_Event *e)
         unsigned bit = e->button.button == SDL_BUTTON_LEFT ? 1 : e->button.button == SDL_BUTTON_RIGHT ? 2
                      : e->button.button == SDL_BUTTON_MIDDLE ? 4 : 0;
         ui->buttons = e->type == SDL_MOUSEBUTTONDOWN ? ui->buttons | bit : ui->buttons & ~bit;
-        if (machine_mouse)
-            machine_mouse(m, 0, 0, 0, ui->buttons);
+        machine_mouse(m, 0, 0, 0, ui->buttons);
         break;
     }
     case SDL_MOUSEMOTION:
-        if (ui->grabbed && machine_mouse)
+        if (ui->grabbed)
             machine_mouse(m, e->motion.xrel, e->motion.yrel, 0, ui->buttons);
         break;
     case SDL_MOUSEWHEEL:
-        if (ui->grabbed && machine_mouse)
+        if (ui->grabbed)
             machine_mouse(m, 0, 0, -e->wheel.y, ui->buttons); /* wheel towards the user is positive */
         break;
     case SDL_WINDOWEVENT:

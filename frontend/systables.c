@@ -262,7 +262,8 @@ void show_xlate(machine_t *m, uint32_t linear, FILE *out)
         fprintf(out, "  cr3=0x%08x, %s paging\n", ex.cr3, ex.pae ? "PAE" : "32-bit");
         for (int k = 0; k < ex.nsteps; k++) {
             uint64_t e = ex.steps[k].entry;
-            fprintf(out, "  %-5s at 0x%08x = 0x%0*llx [%s%s%s%s%s%s]\n", ex.steps[k].level, ex.steps[k].entry_addr,
+            fprintf(out, "  %-5s at 0x%08llx = 0x%0*llx [%s%s%s%s%s%s]\n", ex.steps[k].level,
+                    (unsigned long long)ex.steps[k].entry_addr,
                     ex.pae ? 16 : 8, (unsigned long long)e, e & PTE_P ? "P" : "not present", e & PTE_W ? " W" : "",
                     e & PTE_U ? " U" : "", e & PTE_A ? " A" : "", e & PTE_D ? " D" : "", e & PTE_PS ? " PS" : "");
         }
