@@ -384,6 +384,12 @@ out:
     return CPU_EXIT_BUDGET;
 }
 
+void cpu_set_debugger_step(cpu_t *cpu, bool on)
+{
+    cpu->debugger_step = on;
+    cpu_update_stepping(cpu);
+}
+
 cpu_exit_t cpu_step(cpu_t *cpu)
 {
     bool was = cpu->debugger_step;

@@ -142,6 +142,8 @@ static inline bool a32(const insn_t *i) { return i->pfx & PFX_A32; }
 
 /* Segment limit or rights violation: #SS(0) for SS, #GP(0) otherwise. */
 NORETURN void seg_fault(cpu_t *cpu, int seg);
+/* seg_fault for an access at `off`: records what failed for the explainer. */
+NORETURN void seg_check_failed(cpu_t *cpu, int seg, uint32_t off, unsigned size, unsigned right);
 
 /* Offset -> linear address through segment `s`, checking the limit and
  * the read/write right (SEG_RIGHT_*). */
@@ -149,7 +151,7 @@ static inline uint32_t seg_linear(cpu_t *cpu, int s, uint32_t off, unsigned size
 {
     const segment_t *sg = &cpu->seg[s];
     if (UNLIKELY(off < sg->lo || (uint64_t)off + (size - 1) > sg->hi || !(sg->rights & right)))
-        seg_fault(cpu, s);
+        seg_check_failed(cpu, s, off, size, right);
     return sg->base + off;
 }
 

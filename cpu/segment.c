@@ -90,6 +90,15 @@ NORETURN void seg_fault(cpu_t *cpu, int seg)
     cpu_exception(cpu, seg == SEG_SS ? EXC_SS : EXC_GP, 0);
 }
 
+NORETURN void seg_check_failed(cpu_t *cpu, int seg, uint32_t off, unsigned size, unsigned right)
+{
+    cpu->seg_fault_info.seg = seg;
+    cpu->seg_fault_info.offset = off;
+    cpu->seg_fault_info.size = (uint8_t)size;
+    cpu->seg_fault_info.right = (uint8_t)right;
+    seg_fault(cpu, seg);
+}
+
 /* ---------------------------------------------------------------- descriptors */
 
 uint32_t desc_base(desc_t d)

@@ -275,6 +275,13 @@ typedef struct mmu {
     mmu_watch_t watch; /* data breakpoints; hit() gets fault_opaque */
     /* Set while a translation must not change memory (explainer). */
     uint64_t walks, misses; /* statistics */
+    /* Data-access observer (debugger watchpoints, the explainer): while set,
+     * the TLB keeps its fast read/write paths closed, so every data access
+     * reaches the slow path and is reported after it is done.  Instruction
+     * fetches are not reported.  Set it with mmu_set_access_hook. */
+    void (*access_hook)(void *opaque, uint32_t linear, uint32_t physical, unsigned size,
+                        uint32_t value, bool write);
+    void *access_opaque;
 } mmu_t;
 
 void mmu_init(mmu_t *mmu, physmem_t *pm, mmu_fault_fn fault, void *fault_opaque);
@@ -288,6 +295,11 @@ void mmu_set_efer(mmu_t *mmu, uint64_t efer);
 void mmu_set_user(mmu_t *mmu, bool user);
 void mmu_invlpg(mmu_t *mmu, uint32_t linear);
 void mmu_flush_all(mmu_t *mmu, bool keep_global);
+/* Installs (or with NULL removes) the data-access observer. */
+void mmu_set_access_hook(mmu_t *mmu,
+                         void (*hook)(void *opaque, uint32_t linear, uint32_t physical, unsigned size,
+                                      uint32_t value, bool write),
+                         void *opaque);
 /* Closes the fast write path of every entry that maps physical page `phys`
  * (it just started holding decoded code). */
 void mmu_protect_code_page(mmu_t *mmu, uint32_t phys);

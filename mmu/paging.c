@@ -244,6 +244,16 @@ void mmu_flush_all(mmu_t *mmu, bool keep_global)
         }
 }
 
+void mmu_set_access_hook(mmu_t *mmu,
+                         void (*hook)(void *opaque, uint32_t linear, uint32_t physical, unsigned size,
+                                      uint32_t value, bool write),
+                         void *opaque)
+{
+    mmu->access_hook = hook;
+    mmu->access_opaque = opaque;
+    mmu_flush_all(mmu, false); /* closes (or reopens) every fast data path */
+}
+
 void mmu_invlpg(mmu_t *mmu, uint32_t linear)
 {
     /* A large page may be cached in any slot it covers, so drop every entry
@@ -383,9 +393,11 @@ static tlb_entry_t *fill(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, mmu_access
     if (!rd)
         return e;
     e->host = (uintptr_t)rd - page;
-    e->tag_r = page;
     if (e->perm & TLB_PERM_X)
         e->tag_x = page;
+    if (mmu->access_hook)
+        return e; /* data accesses must reach the slow path to be observed */
+    e->tag_r = page;
     if ((e->perm & TLB_PERM_W) && (e->perm & TLB_PERM_DIRTY) && physmem_page_ptr(mmu->pm, phys, true))
         e->tag_w = page;
     if (MMU_UNLIKELY(mmu->watch.armed) && mmu_page_watched(mmu, page))
@@ -424,6 +436,14 @@ static void entry_write(mmu_t *mmu, const tlb_entry_t *e, uint32_t linear, uint3
         physmem_write(mmu->pm, e->phys | (linear & 0xFFF), v, size);
 }
 
+/* Tells the access observer about a finished access. */
+static void observe(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, unsigned size, uint32_t value, bool write)
+{
+    const tlb_entry_t *e = tlb_slot(t, linear);
+    uint32_t phys = e->phys == TLB_NO_TAG ? 0xFFFFFFFFu : e->phys | (linear & 0xFFF);
+    mmu->access_hook(mmu->access_opaque, linear, phys, size, value, write);
+}
+
 uint32_t mmu_slow_read(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, unsigned size)
 {
     if (!mmu_in_page(linear, size)) {
@@ -435,6 +455,8 @@ uint32_t mmu_slow_read(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, unsigned siz
     uint32_t v = entry_read(mmu, lookup(mmu, t, linear, ACCESS_READ), linear, size);
     if (MMU_UNLIKELY(mmu->watch.armed))
         mmu_watch_access(mmu, linear, size, false);
+    if (MMU_UNLIKELY(mmu->access_hook != NULL))
+        observe(mmu, t, linear, size, v, false); /* page-crossing reads are observed byte by byte */
     return v;
 }
 
@@ -460,12 +482,16 @@ void mmu_slow_write(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, uint32_t value,
                         (value >> (8 * i)) & 0xFF, 1);
         if (MMU_UNLIKELY(mmu->watch.armed))
             mmu_watch_access(mmu, linear, size, true);
+        if (MMU_UNLIKELY(mmu->access_hook != NULL))
+            observe(mmu, t, linear, size, value, true);
         return;
     }
     tlb_entry_t *e = lookup(mmu, t, linear, ACCESS_WRITE);
     entry_write(mmu, e, linear, value, size);
     if (MMU_UNLIKELY(mmu->watch.armed))
         mmu_watch_access(mmu, linear, size, true);
+    if (MMU_UNLIKELY(mmu->access_hook != NULL))
+        observe(mmu, t, linear, size, value, true); /* its closed read path keeps the write path closed */
     /* The write may have been to a code page whose decoded copies are now
      * gone; reopen the fast path for the next write. */
     if (e->tag_w == TLB_NO_TAG && e->tag_r == e->page && physmem_page_ptr(mmu->pm, e->phys, true))
