@@ -377,7 +377,9 @@ cpu_exit_t cpu_execute(cpu_t *cpu, uint64_t until)
             }
             continue;
         }
-        run_block(cpu, find_block(cpu), BLOCK_MAX_INSNS);
+        /* Never past `until`: timers and --max-insns are exact. */
+        uint64_t left = until - cpu->icount;
+        run_block(cpu, find_block(cpu), left < BLOCK_MAX_INSNS ? (uint32_t)left : BLOCK_MAX_INSNS);
     }
 out:
     cpu->in_execute = false;
