@@ -409,28 +409,34 @@ void cpu_update_mode(cpu_t *cpu)
     end_block(cpu);
 }
 
-void cpu_set_cr0(cpu_t *cpu, uint32_t value)
+bool cpu_set_cr0(cpu_t *cpu, uint32_t value)
 {
     uint32_t old = cpu->cr0;
+    if (!mmu_set_cr0(&cpu->mmu, value | CR0_ET))
+        return false;
     cpu->cr0 = value | CR0_ET;
-    mmu_set_cr0(&cpu->mmu, cpu->cr0);
     if ((old ^ cpu->cr0) & CR0_PE)
         cpu_update_mode(cpu);
     end_block(cpu);
+    return true;
 }
 
-void cpu_set_cr3(cpu_t *cpu, uint32_t value)
+bool cpu_set_cr3(cpu_t *cpu, uint32_t value)
 {
+    if (!mmu_set_cr3(&cpu->mmu, value))
+        return false;
     cpu->cr3 = value;
-    mmu_set_cr3(&cpu->mmu, value);
     end_block(cpu);
+    return true;
 }
 
-void cpu_set_cr4(cpu_t *cpu, uint32_t value)
+bool cpu_set_cr4(cpu_t *cpu, uint32_t value)
 {
+    if (!mmu_set_cr4(&cpu->mmu, value))
+        return false;
     cpu->cr4 = value;
-    mmu_set_cr4(&cpu->mmu, value);
     end_block(cpu);
+    return true;
 }
 
 void cpu_reset(cpu_t *cpu)
