@@ -126,6 +126,14 @@ typedef struct phys_where {
 phys_where_t physmem_where(const physmem_t *pm, uint32_t addr);
 const char *phys_kind_name(phys_kind_t kind);
 
+/* Ordinary RAM: below ram_size and outside the legacy area 0xA0000-0xFFFFF
+ * (VGA window, shadow blocks).  Nothing else can live there (devices may not
+ * overlap RAM), so callers may use pm->ram + addr without asking more. */
+static inline bool physmem_is_plain_ram(const physmem_t *pm, uint32_t addr)
+{
+    return addr < pm->ram_size && (addr < PHYS_VGA_WINDOW || addr >= PHYS_SHADOW_END);
+}
+
 /* Host pointer to the 4 KiB physical page holding `addr`, for reading or for
  * writing, or NULL when the page is not plain memory (MMIO, unassigned) or,
  * for writing, is read-only or holds decoded code.  `addr` is A20-masked by

@@ -42,6 +42,18 @@ typedef struct walk {
  * `peek` no device is touched (the explainer's walk changes nothing). */
 static uint64_t read_entry(physmem_t *pm, uint64_t addr, bool pae, bool peek)
 {
+    uint32_t ram_addr = (uint32_t)addr & pm->a20_mask;
+    if (!(addr >> 32) && physmem_is_plain_ram(pm, ram_addr)) {
+        /* Entries are aligned, so they never cross into the next page. */
+        if (pae) {
+            uint64_t v;
+            memcpy(&v, pm->ram + ram_addr, 8);
+            return v;
+        }
+        uint32_t v;
+        memcpy(&v, pm->ram + ram_addr, 4);
+        return v;
+    }
     if (peek || (addr >> 32)) {
         uint8_t b[8];
         unsigned n = pae ? 8 : 4;

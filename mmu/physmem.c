@@ -256,6 +256,8 @@ static uint8_t *host_of(const physmem_t *pm, uint32_t addr, phys_where_t w)
 uint8_t *physmem_page_ptr(physmem_t *pm, uint32_t addr, bool write)
 {
     addr &= PAGE_MASK;
+    if (physmem_is_plain_ram(pm, addr)) /* the common case, without the search */
+        return write && pm->code_page[addr >> PAGE_SHIFT] ? NULL : pm->ram + addr;
     phys_where_t w = physmem_where(pm, addr);
     if (write) {
         if (w.kind == PHYS_ROM || w.kind == PHYS_SHADOW_ROM)
