@@ -76,7 +76,9 @@ typedef struct operand {
 
 #define MAX_OPERANDS 4
 
-static int parse_operands(const char *args, operand_t *ops)
+/* Parses the operand string; of an alternative "Rv/Mw" it keeps the form
+ * that matches the ModRM byte (memory or register). */
+static int parse_operands(const char *args, bool mem, operand_t *ops)
 {
     int n = 0;
     const char *a = args ? args : "";
@@ -85,6 +87,12 @@ static int parse_operands(const char *args, operand_t *ops)
         while (*end && *end != ',')
             end++;
         int len = (int)(end - a);
+        if (len == 5 && a[2] == '/') {
+            bool second_is_mem = a[3] == 'M';
+            if (mem == second_is_mem)
+                a += 3;
+            len = 2;
+        }
         operand_t *op = &ops[n++];
         memset(op, 0, sizeof *op);
         char c = a[0];
@@ -190,10 +198,10 @@ static void analyse(view_t *v)
 {
     const opdef_t *d = v->d;
     const insn_t *i = v->i;
-    v->nops = parse_operands(d->args, v->ops);
     v->o32 = (i->pfx & PFX_O32) != 0;
     v->a32 = (i->pfx & PFX_A32) != 0;
     v->mem = (i->pfx & PFX_MEM) != 0;
+    v->nops = parse_operands(d->args, v->mem, v->ops);
     bool slash = strchr(d->mnem, '/') != NULL;
     v->uses_opsize = slash && !(d->flags & OPF_ASIZE_MNEM);
     v->uses_addrsize = slash && (d->flags & OPF_ASIZE_MNEM);
