@@ -172,6 +172,9 @@ static const block_t *build_block(cpu_t *cpu, uint32_t phys, const uint8_t *page
 
 static const block_t *find_block(cpu_t *cpu)
 {
+    /* A fault while fetching (#PF on the code page, #GP past the limit)
+     * belongs to the instruction at EIP, not to the one before it. */
+    cpu->prev_eip = cpu->eip;
     const segment_t *cs = &cpu->seg[SEG_CS];
     if (UNLIKELY(cpu->eip > cs->limit))
         cpu_exception(cpu, EXC_GP, 0);

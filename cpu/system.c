@@ -14,23 +14,23 @@
 #define FEAT_FPU (1u << 0)   /* x87 on chip: off until the FPU is complete */
 #define FEAT_VME (1u << 1)   /* V86 mode extensions: not implemented */
 #define FEAT_DE (1u << 2)    /* CR4.DE: DR4/DR5 #UD, I/O breakpoints: yes */
-#define FEAT_PSE (1u << 3)   /* 4 MiB pages: the MMU's to switch on */
+#define FEAT_PSE (1u << 3)   /* 4 MiB pages: yes */
 #define FEAT_TSC (1u << 4)   /* RDTSC, CR4.TSD: yes */
 #define FEAT_MSR (1u << 5)   /* RDMSR/WRMSR: yes */
-#define FEAT_PAE (1u << 6)   /* PAE paging: the MMU's to switch on */
+#define FEAT_PAE (1u << 6)   /* PAE paging (no NX: a P6 has no EFER): yes */
 #define FEAT_MCE (1u << 7)   /* machine-check exception: no */
 #define FEAT_CX8 (1u << 8)   /* CMPXCHG8B: the instruction set's to switch on */
 #define FEAT_APIC (1u << 9)  /* local APIC: no */
 #define FEAT_SEP (1u << 11)  /* SYSENTER/SYSEXIT: yes */
 #define FEAT_MTRR (1u << 12) /* MTRRs: no */
-#define FEAT_PGE (1u << 13)  /* global pages, CR4.PGE: the MMU's to switch on */
+#define FEAT_PGE (1u << 13)  /* global pages, CR4.PGE: yes */
 #define FEAT_MCA (1u << 14)  /* machine-check architecture: no */
 #define FEAT_CMOV (1u << 15) /* CMOVcc (FCMOVcc with FPU): the instruction set's */
 #define FEAT_PAT (1u << 16)  /* page attribute table: no */
 #define FEAT_MMX (1u << 23)  /* MMX: no */
 #define FEAT_FXSR (1u << 24) /* FXSAVE/FXRSTOR, CR4.OSFXSR: the FPU's to switch on */
 
-#define CPUID_FEATURES_EDX (FEAT_DE | FEAT_TSC | FEAT_MSR | FEAT_SEP)
+#define CPUID_FEATURES_EDX (FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_PAE | FEAT_SEP | FEAT_PGE)
 #define CPUID_MAX_LEAF 1u
 /* Our own vendor string (12 bytes, in EBX, EDX, ECX order). */
 static const char cpuid_vendor[12] = {'x', '8', '6', 's', 'i', 'm', ' ', 'P', '6', ' ', 'P', 'C'};
