@@ -74,33 +74,23 @@ static uint32_t hit_addr(uint32_t k)
 
 static volatile uint32_t sink;
 
-__attribute__((noinline)) static void hit_reads(mmu_t *mmu, uint32_t n)
-{
-    uint32_t sum = 0;
-    for (uint32_t k = 0; k < n; k++)
-        sum += mmu_read32(mmu, mmu->cur, hit_addr(k));
-    sink = sum;
-}
-
-__attribute__((noinline)) static void hit_writes(mmu_t *mmu, uint32_t n)
-{
-    for (uint32_t k = 0; k < n; k++)
-        mmu_write32(mmu, mmu->cur, hit_addr(k), k);
-}
-
-__attribute__((noinline)) static void miss_reads(mmu_t *mmu, uint32_t n)
-{
-    uint32_t sum = 0;
-    for (uint32_t k = 0; k < n; k++)
-        sum += mmu_read32(mmu, mmu->cur, miss_addr(k));
-    sink = sum;
-}
-
-__attribute__((noinline)) static void miss_writes(mmu_t *mmu, uint32_t n)
-{
-    for (uint32_t k = 0; k < n; k++)
-        mmu_write32(mmu, mmu->cur, miss_addr(k), k);
-}
+/* The measured loops, one pair per address pattern; separate functions so
+ * callgrind can collect inside one of them (--toggle-collect=NAME). */
+#define DEFINE_LOOPS(kind)                                                                         \
+    __attribute__((noinline)) static void kind##_reads(mmu_t *mmu, uint32_t n)                     \
+    {                                                                                              \
+        uint32_t sum = 0;                                                                          \
+        for (uint32_t k = 0; k < n; k++)                                                           \
+            sum += mmu_read32(mmu, mmu->cur, kind##_addr(k));                                      \
+        sink = sum;                                                                                \
+    }                                                                                              \
+    __attribute__((noinline)) static void kind##_writes(mmu_t *mmu, uint32_t n)                    \
+    {                                                                                              \
+        for (uint32_t k = 0; k < n; k++)                                                           \
+            mmu_write32(mmu, mmu->cur, kind##_addr(k), k);                                         \
+    }
+DEFINE_LOOPS(hit)
+DEFINE_LOOPS(miss)
 
 /* The loop with the address arithmetic alone: subtracted as overhead. */
 __attribute__((noinline)) static void loop_only(mmu_t *mmu, uint32_t n)
@@ -120,39 +110,36 @@ static double now_ns(void)
 
 typedef void (*loop_fn)(mmu_t *, uint32_t);
 
-/* Best of five runs, minus the bare loop. */
-static void measure(const char *name, loop_fn fn, mmu_t *mmu, uint32_t n, double base_ns, double base_tsc)
+/* The best of five runs of fn: nanoseconds and TSC ticks. */
+static void best_of_five(loop_fn fn, mmu_t *mmu, uint32_t n, double *ns, double *tsc)
 {
-    double best_ns = 1e30, best_tsc = 1e30;
+    *ns = *tsc = 1e30;
     for (int r = 0; r < 5; r++) {
         double t0 = now_ns();
         uint64_t c0 = __rdtsc();
         fn(mmu, n);
         uint64_t c1 = __rdtsc();
         double t1 = now_ns();
-        if (t1 - t0 < best_ns)
-            best_ns = t1 - t0;
-        if ((double)(c1 - c0) < best_tsc)
-            best_tsc = (double)(c1 - c0);
+        if (t1 - t0 < *ns)
+            *ns = t1 - t0;
+        if ((double)(c1 - c0) < *tsc)
+            *tsc = (double)(c1 - c0);
     }
-    printf("  %-22s %7.2f ns  %7.1f TSC ticks per access\n", name, (best_ns - base_ns) / n,
-           (best_tsc - base_tsc) / n);
+}
+
+/* Prints the cost per access of fn, minus the bare loop's. */
+static void measure(const char *name, loop_fn fn, mmu_t *mmu, uint32_t n, double base_ns, double base_tsc)
+{
+    double ns, tsc;
+    best_of_five(fn, mmu, n, &ns, &tsc);
+    printf("  %-22s %7.2f ns  %7.1f TSC ticks per access\n", name, (ns - base_ns) / n,
+           (tsc - base_tsc) / n);
 }
 
 static void run_all(mmu_t *mmu, uint32_t n, const char *mode)
 {
-    double base_ns = 1e30, base_tsc = 1e30;
-    for (int r = 0; r < 5; r++) {
-        double t0 = now_ns();
-        uint64_t c0 = __rdtsc();
-        loop_only(mmu, n);
-        uint64_t c1 = __rdtsc();
-        double t1 = now_ns();
-        if (t1 - t0 < base_ns)
-            base_ns = t1 - t0;
-        if ((double)(c1 - c0) < base_tsc)
-            base_tsc = (double)(c1 - c0);
-    }
+    double base_ns, base_tsc;
+    best_of_five(loop_only, mmu, n, &base_ns, &base_tsc);
     printf("%s paging, %u accesses per loop (loop overhead subtracted):\n", mode, n);
     hit_reads(mmu, 64); /* warm the 64 pages */
     hit_writes(mmu, 64);

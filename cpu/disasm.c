@@ -477,13 +477,9 @@ static void put_operand(out_t *o, const view_t *v, const operand_t *op, int *nim
         put(o, "%s", sreg[i->reg & 7]);
         return;
     case K_C:
-        put(o, "cr%u", i->reg & 7u);
-        return;
     case K_D:
-        put(o, "dr%u", i->reg & 7u);
-        return;
-    case K_T:
-        put(o, "tr%u", i->reg & 7u);
+    case K_T: /* control, debug, test register */
+        put(o, "%cr%u", op->kind == K_C ? 'c' : op->kind == K_D ? 'd' : 't', i->reg & 7u);
         return;
     case K_STI:
         put(o, "st(%u)", i->rm & 7u);

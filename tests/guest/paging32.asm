@@ -24,12 +24,6 @@ FRAME_E     equ 0x104000
 BIG_PAGE    equ 0x00C00000      ; linear 4 MiB page (PDE 3)
 SEL_BIG     equ SEL_FREE        ; ring-0 code, base 0xF0000, 4 GiB limit
 
-; CHECK_PF error, eip, cr2, "label": the handler saw this #PF.
-%macro CHECK_PF 4
-    CHECK_FAULT 14, %1, %2, %4
-    CHECKD dword [REC_CR2], %3, {%4, " cr2"}
-%endmacro
-
 ; PTE n of PT1 (linear PAGES + n * 4 KiB).
 %define PTE(n) dword [PT1 + (n) * 4]
 
@@ -50,13 +44,7 @@ pm_start:
     mov dword [PD + 0 * 4], PT0 | 7
     mov dword [PD + 1 * 4], PT1 | 7
     mov PTE(0), FRAME_A | 7
-    mov eax, PD
-    mov cr3, eax
-    mov eax, cr0
-    or eax, 0x80000000
-    mov cr0, eax
-    jmp .paged
-.paged:
+    PAGING_ON PD
     mov eax, cr0
     and eax, 0x80000001
     CHECKD eax, 0x80000001, "cr0.pg"
@@ -76,25 +64,10 @@ pm_start:
     CHECKD PTE(1), FRAME_B | 0x67, "then write: dirty"
 
     ; Not-present PTE: CR2 is the address, the error says read or write.
-    EXPECT_FAULT .np1_done
-.np1:
-    mov eax, [PAGES + 0x2004]
-    FAIL32 "read of a not-present page"
-.np1_done:
-    CHECK_PF 0, .np1, PAGES + 0x2004, "pte not present, read"
-    EXPECT_FAULT .np2_done
-.np2:
-    mov byte [PAGES + 0x2FFF], 1
-    FAIL32 "write to a not-present page"
-.np2_done:
-    CHECK_PF 2, .np2, PAGES + 0x2FFF, "pte not present, write"
+    EXPECT_PF "pte not present, read", 0, PAGES + 0x2004, mov eax, [PAGES + 0x2004]
+    EXPECT_PF "pte not present, write", 2, PAGES + 0x2FFF, mov byte [PAGES + 0x2FFF], 1
     ; Not-present PDE (PDE 2).
-    EXPECT_FAULT .np3_done
-.np3:
-    mov eax, [0x00812345]
-    FAIL32 "read under a not-present pde"
-.np3_done:
-    CHECK_PF 0, .np3, 0x00812345, "pde not present"
+    EXPECT_PF "pde not present", 0, 0x00812345, mov eax, [0x00812345]
     CHECKD dword [PD + 2 * 4], 0, "no a bit on an absent pde"
 
     ; Read-only page: the supervisor may write it while CR0.WP is clear.
@@ -104,24 +77,14 @@ pm_start:
     mov eax, cr0
     or eax, 0x10000                     ; WP
     mov cr0, eax
-    EXPECT_FAULT .wp_done
-.wp:
-    mov dword [PAGES + 0x3000], 0
-    FAIL32 "supervisor write to read-only with wp=1"
-.wp_done:
-    CHECK_PF 3, .wp, PAGES + 0x3000, "read-only, wp=1"
+    EXPECT_PF "read-only, wp=1", 3, PAGES + 0x3000, mov dword [PAGES + 0x3000], 0
     CHECKD dword [FRAME_C], 0xC0C0C0C0, "nothing written"
 
     ; A store across pages faulting on the second writes nothing.
     mov dword [FRAME_B + 0xFFC], 0x44332211
     mov PTE(2), FRAME_B | 7             ; PAGES+2: writable, PAGES+3: read-only
     invlpg [PAGES + 0x2000]
-    EXPECT_FAULT .cross_done
-.cross:
-    mov dword [PAGES + 0x2FFE], 0xDDCCBBAA
-    FAIL32 "page-crossing store"
-.cross_done:
-    CHECK_PF 3, .cross, PAGES + 0x3000, "second page read-only"
+    EXPECT_PF "second page read-only", 3, PAGES + 0x3000, mov dword [PAGES + 0x2FFE], 0xDDCCBBAA
     CHECKD dword [FRAME_B + 0xFFC], 0x44332211, "first page unchanged"
     CHECKD dword [FRAME_C], 0xC0C0C0C0, "second page unchanged"
 
@@ -153,12 +116,7 @@ pm_start:
     ; Bits 21:13 of a 4 MiB PDE are reserved.
     mov dword [PD + 3 * 4], 0x00400000 | 0x2083
     invlpg [BIG_PAGE]
-    EXPECT_FAULT .rsvd_done
-.rsvd:
-    mov eax, [BIG_PAGE + 0x10]
-    FAIL32 "reserved bit in a 4 MiB pde"
-.rsvd_done:
-    CHECK_PF 9, .rsvd, BIG_PAGE + 0x10, "reserved bit"
+    EXPECT_PF "reserved bit", 9, BIG_PAGE + 0x10, mov eax, [BIG_PAGE + 0x10]
 
     ; An instruction fetch from a not-present page: the saved EIP is the
     ; target, CR2 its linear address.  A 4 GiB code segment reaches it.
@@ -191,29 +149,14 @@ pm_start:
     mov PTE(4), FRAME_D | 3             ; present, writable, supervisor
     IOMAP_ONLY_E9
     IDT_GATE 0x83, SEL_CODE32, ring0_again, 0xEE
-    push dword SEL_DATA_3
-    push dword STACK3_TOP
-    push dword 0x0002
-    push dword SEL_CODE32_3
-    push dword ring3
-    iretd
+    TO_RING3 ring3
 
 ring3:
     mov ax, SEL_DATA_3
     mov ds, ax
     mov es, ax
-    EXPECT_FAULT .u1_done
-.u1:
-    mov eax, [PAGES + 0x4000]
-    FAIL32 "user read of a supervisor page"
-.u1_done:
-    CHECK_PF 5, .u1, PAGES + 0x4000, "user read, supervisor page"
-    EXPECT_FAULT .u2_done
-.u2:
-    mov byte [PAGES + 0x3001], 0
-    FAIL32 "user write to a read-only page"
-.u2_done:
-    CHECK_PF 7, .u2, PAGES + 0x3001, "user write, read-only page"
+    EXPECT_PF "user read, supervisor page", 5, PAGES + 0x4000, mov eax, [PAGES + 0x4000]
+    EXPECT_PF "user write, read-only page", 7, PAGES + 0x3001, mov byte [PAGES + 0x3001], 0
     CHECKD dword [PAGES + 0x3000], 0xC0C0C0C0, "user read of a read-only page"
     int 0x83
 
@@ -228,22 +171,12 @@ ring0_again:
     and dword [PD + 1 * 4], ~4          ; PDE 1: supervisor
     invlpg [PAGES + 0x3000]
     IDT_GATE 0x84, SEL_CODE32, done, 0xEE
-    push dword SEL_DATA_3
-    push dword STACK3_TOP
-    push dword 0x0002
-    push dword SEL_CODE32_3
-    push dword ring3_pde
-    iretd
+    TO_RING3 ring3_pde
 
 ring3_pde:
     mov ax, SEL_DATA_3                  ; IRET to ring 3 nulled DS
     mov ds, ax
-    EXPECT_FAULT .u3_done
-.u3:
-    mov eax, [PAGES + 0x3000]
-    FAIL32 "user read under a supervisor pde"
-.u3_done:
-    CHECK_PF 5, .u3, PAGES + 0x3000, "user read, supervisor pde"
+    EXPECT_PF "user read, supervisor pde", 5, PAGES + 0x3000, mov eax, [PAGES + 0x3000]
     int 0x84
 
 done:

@@ -19,12 +19,6 @@ PAGES       equ 0x40000000      ; linear address of PT1's first page
 FRAME_A     equ 0x100000        ; physical frames, identity-mapped too
 FRAME_B     equ 0x101000
 
-; CHECK_PF error, eip, cr2, "label": the handler saw this #PF.
-%macro CHECK_PF 4
-    CHECK_FAULT 14, %1, %2, %4
-    CHECKD dword [REC_CR2], %3, {%4, " cr2"}
-%endmacro
-
 ; SET64 address, low, high: writes a 64-bit entry.
 %macro SET64 3
     mov dword [%1], %2
@@ -61,13 +55,7 @@ pm_start:
     mov eax, cr4
     or eax, 0x20                        ; PAE
     mov cr4, eax
-    mov eax, PDPT
-    mov cr3, eax
-    mov eax, cr0
-    or eax, 0x80000000
-    mov cr0, eax
-    jmp .paged
-.paged:
+    PAGING_ON PDPT
 
     ; Translation and A/D in 64-bit entries; a PAE PDPTE has no A bit.
     mov dword [PAGES + 0x10], 0x600DCAFE
@@ -84,67 +72,27 @@ pm_start:
     CHECKD dword [PD1 + 2 * 8], 0x200000 | 0xE7, "2 MiB pde accessed and dirty"
 
     ; Not present at each level.
-    EXPECT_FAULT .pdpte_done
-.pdpte:
-    mov eax, [0x80000004]
-    FAIL32 "read under a not-present pdpte"
-.pdpte_done:
-    CHECK_PF 0, .pdpte, 0x80000004, "pdpte not present"
-    EXPECT_FAULT .pde_done
-.pde:
-    mov dword [PAGES + 0x200000], 0
-    FAIL32 "write under a not-present pde"
-.pde_done:
-    CHECK_PF 2, .pde, PAGES + 0x200000, "pde not present"
-    EXPECT_FAULT .pte_done
-.pte:
-    mov eax, [PAGES + 0x1000]
-    FAIL32 "read of a not-present pte"
-.pte_done:
-    CHECK_PF 0, .pte, PAGES + 0x1000, "pte not present"
+    EXPECT_PF "pdpte not present", 0, 0x80000004, mov eax, [0x80000004]
+    EXPECT_PF "pde not present", 2, PAGES + 0x200000, mov dword [PAGES + 0x200000], 0
+    EXPECT_PF "pte not present", 0, PAGES + 0x1000, mov eax, [PAGES + 0x1000]
 
     ; Reserved bits: physical-address bits above 35, XD without NXE, bits
     ; 20:13 of a 2 MiB PDE.  The walk stops with RSVD and P set.
     SET64 PT1 + 2 * 8, FRAME_B | 7, 0x10          ; bit 36
-    EXPECT_FAULT .r1_done
-.r1:
-    mov eax, [PAGES + 0x2000]
-    FAIL32 "pte bit 36"
-.r1_done:
-    CHECK_PF 9, .r1, PAGES + 0x2000, "pte bit 36"
+    EXPECT_PF "pte bit 36", 9, PAGES + 0x2000, mov eax, [PAGES + 0x2000]
     SET64 PT1 + 2 * 8, FRAME_B | 7, 0x80000000    ; bit 63, EFER.NXE clear
-    EXPECT_FAULT .r2_done
-.r2:
-    mov byte [PAGES + 0x2001], 0
-    FAIL32 "pte bit 63"
-.r2_done:
-    CHECK_PF 11, .r2, PAGES + 0x2001, "pte bit 63"
+    EXPECT_PF "pte bit 63", 11, PAGES + 0x2001, mov byte [PAGES + 0x2001], 0
     SET64 PD1 + 3 * 8, 0x200000 | 0x2087, 0       ; bit 13 of a 2 MiB PDE
-    EXPECT_FAULT .r3_done
-.r3:
-    mov eax, [PAGES + 0x600000]
-    FAIL32 "2 MiB pde bit 13"
-.r3_done:
-    CHECK_PF 9, .r3, PAGES + 0x600000, "2 MiB pde bit 13"
+    EXPECT_PF "2 MiB pde bit 13", 9, PAGES + 0x600000, mov eax, [PAGES + 0x600000]
     SET64 PD1 + 8, PT1 | 7, 0x100                 ; bit 40 of a table pointer
-    EXPECT_FAULT .r4_done
-.r4:
-    mov eax, [PAGES + 0x200000]
-    FAIL32 "pde bit 40"
-.r4_done:
-    CHECK_PF 9, .r4, PAGES + 0x200000, "pde bit 40"
+    EXPECT_PF "pde bit 40", 9, PAGES + 0x200000, mov eax, [PAGES + 0x200000]
     CHECKD dword [PD1 + 8], PT1 | 7, "no a bit on a faulting walk"
 
     ; The PDPTEs are registers: writing the PDPT changes nothing until
     ; CR3 is loaded again.
     SET64 PD2, 0x000000 | 0x87, 0       ; 2 GiB -> physical 0, 2 MiB page
     SET64 PDPT + 2 * 8, PD2 | 1, 0
-    EXPECT_FAULT .stale_done
-.stale:
-    mov eax, [0x80000000 + FRAME_A + 0x10]
-    FAIL32 "pdpte seen before cr3 was loaded"
-.stale_done:
-    CHECK_PF 0, .stale, 0x80000000 + FRAME_A + 0x10, "old pdpte register"
+    EXPECT_PF "old pdpte register", 0, 0x80000000 + FRAME_A + 0x10, mov eax, [0x80000000 + FRAME_A + 0x10]
     mov eax, cr3
     mov cr3, eax
     CHECKD dword [0x80000000 + FRAME_A + 0x10], 0x600DCAFE, "new pdpte after cr3 load"
