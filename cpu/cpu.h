@@ -229,10 +229,12 @@ void cpu_set_eflags(cpu_t *cpu, uint32_t value);
  * selector * 16), without protection checks; for loaders and tests. */
 void cpu_load_seg_raw(cpu_t *cpu, int seg, uint16_t sel, uint32_t base, uint32_t limit,
                       uint8_t access, uint8_t flags);
-/* Writes a control register with the side effects of MOV CRn (no checks). */
-void cpu_set_cr0(cpu_t *cpu, uint32_t value);
-bool cpu_set_cr3(cpu_t *cpu, uint32_t value); /* false: bad PAE PDPTE, nothing changed */
-void cpu_set_cr4(cpu_t *cpu, uint32_t value);
+/* Writes a control register with the side effects of MOV CRn (no checks).
+ * Returns false, changing nothing, when PAE paging would load a PDPTE with
+ * reserved bits set (MOV CRn then raises #GP(0)). */
+bool cpu_set_cr0(cpu_t *cpu, uint32_t value);
+bool cpu_set_cr3(cpu_t *cpu, uint32_t value);
+bool cpu_set_cr4(cpu_t *cpu, uint32_t value);
 
 /* Decodes and disassembles the instruction at CS:EIP-style linear address
  * without side effects (no faults; missing bytes give "(bad)").  Returns the

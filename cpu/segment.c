@@ -334,8 +334,8 @@ static void arpl_m(cpu_t *cpu, const insn_t *i)
 
 const opdef_t segment_ops[] = {
     {0x63, -1, -1, 0, 0, "arpl", "Ew,Gw", 0, HR(arpl_r, arpl_m)},
-    {0x102, -1, -1, 0, 0, "lar", "Gv,Ew", 0, H(lar)},
-    {0x103, -1, -1, 0, 0, "lsl", "Gv,Ew", 0, H(lsl)},
+    {0x102, -1, -1, 0, 0, "lar", "Gv,Rv/Mw", 0, H(lar)},
+    {0x103, -1, -1, 0, 0, "lsl", "Gv,Rv/Mw", 0, H(lsl)},
     {0x100, 4, -1, 0, 0, "verr", "Ew", 0, H(verr)},
     {0x100, 5, -1, 0, 0, "verw", "Ew", 0, H(verw)},
     {0},
