@@ -269,6 +269,7 @@ static bool build_chips(machine_t *m, char *err, size_t errlen)
             snprintf(err, errlen, "%s: cannot place the UART at 0x%x", com_ports[k].name, com_ports[k].base);
             return false;
         }
+        m->com[k].line_rate = cfg->serial_line_rate;
     }
     return true;
 }

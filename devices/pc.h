@@ -50,6 +50,7 @@ typedef struct machine_config {
     /* Serial ports COM1..COM4: NULL = no backend (the UART still exists),
      * or "stdio", "file:PATH", "pty", "tcp:127.0.0.1:PORT,server", "none". */
     const char *serial[4];
+    bool serial_line_rate;     /* UART characters take their baud-rate time */
 
     /* Direct kernel boot (Linux boot protocol or Multiboot). */
     const char *kernel, *initrd, *append;

@@ -302,6 +302,13 @@ static bool opt_icount(options_t *o, const option_def_t *d, const char *v)
     return true;
 }
 
+static bool opt_serial_line_rate(options_t *o, const option_def_t *d, const char *v)
+{
+    (void)d, (void)v;
+    o->cfg.serial_line_rate = true;
+    return true;
+}
+
 static bool opt_host_time(options_t *o, const option_def_t *d, const char *v)
 {
     (void)d, (void)v;
@@ -532,6 +539,8 @@ static const option_def_t table[] = {
      "exit port: writing V ends x86sim with status (V << 1) | 1 (default iobase 0x501, iosize 2)"},
     {"-icount", "shift=N", opt_icount, 0, "deterministic time: each instruction takes 2^N ns (default 4 ns)"},
     {"--host-time", NULL, opt_host_time, 0, "guest time follows the host clock (not deterministic)"},
+    {"--serial-line-rate", NULL, opt_serial_line_rate, 0,
+     "serial characters take the time of their baud rate (default: 1 us each)"},
     {"-rtc", "base=utc|DATE", opt_rtc, 0, "the RTC's start: host time, or YYYY-MM-DDTHH:MM:SS (UTC)"},
     {"-s", NULL, opt_gdb_default, 0, "gdb stub on tcp::1234"},
     {"-S", NULL, opt_start_stopped, 0, "do not start the CPU: wait for gdb or the debugger"},
