@@ -88,6 +88,10 @@ typedef struct cpu_bus {
     void (*out)(void *opaque, uint16_t port, uint32_t value, unsigned size);
     /* Interrupt acknowledge cycle: returns the vector of the pending IRQ. */
     uint8_t (*intr_ack)(void *opaque);
+    /* The FERR# output (optional): asserted when an x87 instruction leaves an
+     * unmasked exception pending, deasserted when the flags are cleared or
+     * masked.  A PC routes it to IRQ 13 (and port F0h to IGNNE#). */
+    void (*ferr)(void *opaque, bool asserted);
 } cpu_bus_t;
 
 /* Observers for the tracer and the debugger; all optional.  They are called
@@ -202,6 +206,9 @@ void cpu_request_stop(cpu_t *cpu);
 
 /* The PIC's output.  The CPU samples it between instructions. */
 static inline void cpu_set_intr(cpu_t *cpu, bool level) { cpu->intr = level; }
+/* The IGNNE# input: while active, x87 instructions ignore a pending
+ * exception with CR0.NE = 0 instead of freezing. */
+static inline void cpu_set_ignne(cpu_t *cpu, bool level) { cpu->fpu.ignne = level; }
 void cpu_raise_nmi(cpu_t *cpu);
 
 uint32_t cpu_get_eflags(const cpu_t *cpu);
