@@ -138,6 +138,12 @@ float80_t fp_round_ext(fpenv_t *e, bool sign, int32_t exp, u128 sig)
     return fp_pack_ext(fp_round(e, sign, exp, sig, &f));
 }
 
+/* The same at 64 bits whatever the precision control (FSCALE, FPREM). */
+static float80_t round_full(fpenv_t *e, bool sign, int32_t exp, u128 sig)
+{
+    return fp_pack_ext(fp_round(e, sign, exp, sig, &fmt_ext));
+}
+
 /* A nonzero finite value rounded to the precision control. */
 static float80_t round_num(fpenv_t *e, fpnum_t x)
 {
@@ -635,11 +641,7 @@ float80_t fp_scale(fpenv_t *e, float80_t a, float80_t b)
         int32_t mag = y.exp < 0 ? 0 : y.exp > 20 ? 1 << 20 : (int32_t)(y.mant >> (63 - y.exp));
         n = y.sign ? -mag : mag;
     }
-    fpenv_t full = *e;
-    full.prec = 64;
-    float80_t res = fp_round_ext(&full, x.sign, x.exp + n, (u128)x.mant << 64);
-    e->flags = full.flags;
-    return res;
+    return round_full(e, x.sign, x.exp + n, (u128)x.mant << 64);
 }
 
 float80_t fp_xtract(fpenv_t *e, float80_t a, float80_t *sig)
@@ -679,9 +681,12 @@ float80_t fp_rem(fpenv_t *e, float80_t a, float80_t b, bool round_nearest, uint1
     if (fp_denormal_check(e, a, b))
         return a;
     *cc = 0;
-    if (f80_is_inf(b) || f80_is_zero(a))
+    if (f80_is_zero(a))
         return a;
-    fpnum_t x = fp_unpack(a), y = fp_unpack(b);
+    fpnum_t x = fp_unpack(a);
+    if (f80_is_inf(b)) /* x itself, but as a result: canonical, or tiny */
+        return round_full(e, x.sign, x.exp, (u128)x.mant << 64);
+    fpnum_t y = fp_unpack(b);
     int32_t d = x.exp - y.exp;
     int32_t ey = y.exp; /* exponent of the divisor's bit 63 in this step */
     bool partial = d >= 64;
@@ -727,9 +732,5 @@ float80_t fp_rem(fpenv_t *e, float80_t a, float80_t b, bool round_nearest, uint1
         *cc = FSW_C2;
     if (rem == 0)
         return f80_zero(x.sign);
-    fpenv_t exact = *e;
-    exact.prec = 64;
-    float80_t res = fp_round_ext(&exact, sign, rexp + 64, rem);
-    e->flags = exact.flags;
-    return res;
+    return round_full(e, sign, rexp + 64, rem);
 }

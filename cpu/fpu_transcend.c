@@ -390,11 +390,14 @@ float80_t fp_f2xm1(fpenv_t *e, float80_t a)
     if (f80_is_denormal(a) && fp_raise(e, FSW_DE))
         return a;
     fpnum_t x = fp_unpack(a);
-    if (x.exp >= 0 && !(x.exp == 0 && x.mant == INT_BIT)) {
-        /* |x| > 1 is outside the architected domain; the hardware returns
-         * the operand (inexact). */
-        e->flags |= FSW_PE;
-        return a;
+    if (x.exp >= 0) {
+        e->flags |= FSW_PE; /* never reported exact */
+        if (x.mant != INT_BIT) /* |x| > 1: outside the domain, the operand comes back */
+            return a;
+        if (x.sign) /* 2^-1 - 1 */
+            return f80(0xBFFE, INT_BIT);
+        /* 2^1 - 1 comes out of the hardware as 1 - tiny, rounded */
+        return xf_round(e, xf_one, (xf_t){true, -200, xf_one.mant});
     }
     /* e^u - 1 with u = x ln 2: u (1 + u/2 (1 + u/3 (1 + ...))) */
     xf_t u = xf_mul(xf_from_f80(a), xf_ln2);
@@ -453,13 +456,15 @@ float80_t fp_yl2x(fpenv_t *e, float80_t x, float80_t y)
         e->flags |= FSW_IE;
         return F80_INDEFINITE;
     }
-    if (fp_denormal_check(e, x, y))
-        return x;
-    if (xz) { /* log2(0) = -inf */
+    if (xz) { /* log2(0) = -inf; divide-by-zero takes precedence over DE */
         if (!yi)
             e->flags |= FSW_ZE;
+        else if (fp_denormal_check(e, x, y))
+            return x;
         return f80_inf(!ys);
     }
+    if (fp_denormal_check(e, x, y))
+        return x;
     fpnum_t xn = fp_unpack(x);
     bool below_one = xn.exp < 0;
     if (xi || yi)

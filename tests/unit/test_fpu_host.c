@@ -15,7 +15,7 @@
  * differently from the exactly rounded value the emulator produces, the
  * difference is counted in ulps and must stay within one.
  *
- * Environment: FPU_DIFF_CASES (cases per form, default 3000),
+ * Environment: FPU_DIFF_CASES (cases per form, default 5000),
  * FPU_DIFF_ONLY (one form by name), FPU_DIFF_VERBOSE (print mismatches).
  */
 #include <stdarg.h>
@@ -413,9 +413,56 @@ static void make_state(const form_t *f, run_state_t *s)
 /* ---------------------------------------------------------------- compare */
 
 typedef struct stats {
-    unsigned cases, exact, ulp_only, mismatches;
+    unsigned cases, exact, ulp_only, mismatches, vendor_only;
     double max_ulps;
 } stats_t;
+
+/* ---------------------------------------------------------------- vendor */
+
+/* The expectations were calibrated on an AMD Zen host.  On another x87
+ * the cases whose outcome the SDM leaves to the implementation are still
+ * run and reported, but do not fail the test. */
+static bool host_is_reference(void)
+{
+    uint32_t a, b, c, d;
+    __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0));
+    return b == 0x68747541u && d == 0x69746E65u && c == 0x444D4163u; /* AuthenticAMD */
+}
+
+static bool f80_implementation_defined(const uint8_t *img, int i)
+{
+    uint64_t m;
+    uint16_t se;
+    img_get_st(img, i, &m, &se);
+    unsigned e = se & 0x7FFF;
+    return (e != 0 && !(m >> 63)) || (e == 0 && (m >> 63)); /* unsupported, pseudo-denormal */
+}
+
+/* Inputs the SDM calls undefined or implementation-dependent. */
+static bool vendor_specific(const form_t *f, const uint8_t *insn, const run_state_t *in)
+{
+    uint16_t cw = img16(in->image, 0);
+    if (f->transcendental || ((cw >> 8) & 3) == 1) /* precision control 01 is reserved */
+        return true;
+    if (f80_implementation_defined(in->image, 0) || f80_implementation_defined(in->image, 1) ||
+        (f->sti && f80_implementation_defined(in->image, insn[f->len - 1] & 7)))
+        return true;
+    uint64_t m0, m1;
+    uint16_t e0, e1;
+    img_get_st(in->image, 0, &m0, &e0);
+    img_get_st(in->image, 1, &m1, &e1);
+    unsigned top = (img16(in->image, 4) >> 11) & 7, tw = img16(in->image, 8);
+    bool st0_empty = ((tw >> (2 * top)) & 3) == 3;
+    if (strcmp(f->name, "fstp1 st(i)") == 0 && st0_empty)
+        return true;
+    if (strncmp(f->name, "fprem", 5) == 0 && (int)(e0 & 0x7FFF) - (int)(e1 & 0x7FFF) >= 64)
+        return true; /* partial remainders: N is implementation-dependent */
+    if (strcmp(f->name, "fbld") == 0)
+        for (int k = 0; k < 9; k++)
+            if ((in->mem[k] & 15) > 9 || (in->mem[k] >> 4) > 9)
+                return true;
+    return false;
+}
 
 /* The distance in ulps between two finite values of one sign, or -1. */
 static double ulp_distance(uint64_t m1, uint16_t e1, uint64_t m2, uint16_t e2)
@@ -430,6 +477,7 @@ static double ulp_distance(uint64_t m1, uint16_t e1, uint64_t m2, uint16_t e2)
 }
 
 static int verbose_budget;
+static bool reference_host;
 
 static void dump_pair(const form_t *f, const uint8_t *insn, const run_state_t *in, const run_state_t *h,
                       const run_state_t *e, const char *what)
@@ -562,6 +610,10 @@ static void run_form(const form_t *f, unsigned ncases, emu_t *emu, stats_t *st)
                 continue;
             }
         }
+        if (!reference_host && vendor_specific(f, insn, &in)) {
+            st->vendor_only++;
+            continue;
+        }
         st->mismatches++;
         dump_pair(f, insn, &in, &h, &e, !regs ? "registers" : !words ? "control/status/tag" : !fop ? "FOP" : "memory/AX/EFLAGS");
     }
@@ -576,11 +628,15 @@ static unsigned env_uint(const char *name, unsigned dflt)
 static void test_against_host(void **state)
 {
     (void)state;
-    unsigned ncases = env_uint("FPU_DIFF_CASES", 3000);
+    unsigned ncases = env_uint("FPU_DIFF_CASES", 5000);
     verbose_budget = (int)env_uint("FPU_DIFF_VERBOSE", 0);
     const char *only = getenv("FPU_DIFF_ONLY");
     emu_t *emu = emu_create();
-    unsigned total = 0, bad = 0, exact = 0, near = 0;
+    unsigned total = 0, bad = 0, exact = 0, near = 0, vendor = 0;
+    reference_host = host_is_reference();
+    if (!reference_host)
+        printf("host x87 is not the AMD part the expectations were calibrated on: mismatches in\n"
+               "implementation-defined cases are reported, not failed\n");
     for (size_t k = 0; k < sizeof forms / sizeof forms[0]; k++) {
         const form_t *f = &forms[k];
         if (only && strcmp(only, f->name) != 0)
@@ -591,14 +647,15 @@ static void test_against_host(void **state)
         exact += st.exact;
         near += st.ulp_only;
         bad += st.mismatches;
-        if (st.mismatches || st.ulp_only)
-            printf("%-16s %5u cases: %5u bit-exact, %4u within %.0f ulp, %4u MISMATCH\n", f->name,
-                   st.cases, st.exact, st.ulp_only, st.max_ulps, st.mismatches);
+        vendor += st.vendor_only;
+        if (st.mismatches || st.ulp_only || st.vendor_only)
+            printf("%-16s %5u cases: %5u bit-exact, %4u within %.0f ulp, %4u implementation-defined, %4u MISMATCH\n",
+                   f->name, st.cases, st.exact, st.ulp_only, st.max_ulps, st.vendor_only, st.mismatches);
         else
             printf("%-16s %5u cases: all bit-exact\n", f->name, st.cases);
     }
-    printf("total: %u cases, %u bit-exact, %u within one ulp (transcendentals), %u mismatches\n", total,
-           exact, near, bad);
+    printf("total: %u cases, %u bit-exact, %u within one ulp (transcendentals), %u implementation-defined "
+           "differences, %u mismatches\n", total, exact, near, vendor, bad);
     emu_destroy(emu);
     assert_int_equal(bad, 0);
 }
