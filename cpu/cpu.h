@@ -92,6 +92,10 @@ typedef struct cpu_bus {
      * unmasked exception pending, deasserted when the flags are cleared or
      * masked.  A PC routes it to IRQ 13 (and port F0h to IGNNE#). */
     void (*ferr)(void *opaque, bool asserted);
+    /* The IGNNE# input (optional, inactive when NULL): asked when a waiting
+     * x87 instruction meets a pending exception with CR0.NE = 0; while
+     * active the instruction goes on instead of freezing the CPU. */
+    bool (*ignne)(void *opaque);
 } cpu_bus_t;
 
 /* Observers for the tracer and the debugger; all optional.  They are called
@@ -204,11 +208,15 @@ cpu_exit_t cpu_execute(cpu_t *cpu, uint64_t until);
 cpu_exit_t cpu_step(cpu_t *cpu);
 void cpu_request_stop(cpu_t *cpu);
 
-/* The PIC's output.  The CPU samples it between instructions. */
-static inline void cpu_set_intr(cpu_t *cpu, bool level) { cpu->intr = level; }
-/* The IGNNE# input: while active, x87 instructions ignore a pending
- * exception with CR0.NE = 0 instead of freezing. */
-static inline void cpu_set_ignne(cpu_t *cpu, bool level) { cpu->fpu.ignne = level; }
+/* The PIC's output.  The CPU samples it between instructions; raising it
+ * ends the running block, so a request made by an OUT (an unmask, an EOI
+ * that uncovers the next request) is seen after that instruction. */
+static inline void cpu_set_intr(cpu_t *cpu, bool level)
+{
+    cpu->intr = level;
+    if (level)
+        cpu->block_end = NULL;
+}
 void cpu_raise_nmi(cpu_t *cpu);
 
 uint32_t cpu_get_eflags(const cpu_t *cpu);
@@ -219,7 +227,7 @@ void cpu_load_seg_raw(cpu_t *cpu, int seg, uint16_t sel, uint32_t base, uint32_t
                       uint8_t access, uint8_t flags);
 /* Writes a control register with the side effects of MOV CRn (no checks). */
 void cpu_set_cr0(cpu_t *cpu, uint32_t value);
-void cpu_set_cr3(cpu_t *cpu, uint32_t value);
+bool cpu_set_cr3(cpu_t *cpu, uint32_t value); /* false: bad PAE PDPTE, nothing changed */
 void cpu_set_cr4(cpu_t *cpu, uint32_t value);
 
 /* Decodes and disassembles the instruction at CS:EIP-style linear address

@@ -235,6 +235,8 @@ int decode_insn(const uint8_t *bytes, int avail, bool code32, insn_t *out)
     if (op_modrm[op]) {
         NEED(1);
         uint8_t m = bytes[pos++];
+        if (op >= 0x120 && op <= 0x123)
+            m |= 0xC0; /* MOV to/from CRn/DRn: mod is ignored, always a register */
         out->modrm = m;
         mod = m >> 6, reg = (m >> 3) & 7, rm = m & 7;
         out->reg = (uint8_t)reg;

@@ -312,6 +312,11 @@ void jump_near(cpu_t *cpu, uint32_t eip);
 
 /* Recomputes whether the loop must single-step (TF, DR7, debugger). */
 void cpu_update_stepping(cpu_t *cpu);
+/* After a write to DR0-DR7 or CR4.DE: re-arms data breakpoints and stepping
+ * (debug.c). */
+void cpu_debug_changed(cpu_t *cpu);
+/* Notes I/O breakpoints (CR4.DE, DR7 R/W = 10) that a port access matches. */
+void debug_io_access(cpu_t *cpu, uint16_t port, unsigned size);
 /* Mode bookkeeping after CR0, EFLAGS.VM, CS or SS change. */
 void cpu_update_mode(cpu_t *cpu);
 void cpu_set_cpl(cpu_t *cpu, uint8_t cpl);
@@ -340,6 +345,12 @@ void desc_set_accessed(cpu_t *cpu, uint16_t sel, desc_t *d);
 /* Loads a segment register's cache from a checked descriptor. */
 void seg_load_desc(cpu_t *cpu, int s, uint16_t sel, desc_t d);
 void seg_load_null(cpu_t *cpu, int s, uint16_t sel);
+/* Fills a descriptor cache (not a segment register) from a descriptor. */
+void seg_cache_from_desc(cpu_t *cpu, segment_t *sg, uint16_t sel, desc_t d, bool is_ss);
+/* Loads SS, DS, ES, FS or GS with the protected-mode checks; a failed check
+ * raises `vector` (#GP for MOV/POP, #TS in a task switch) with the selector
+ * and `ext` as error code (not present: #SS or #NP). */
+void seg_load_checked(cpu_t *cpu, int s, uint16_t sel, int vector, uint32_t ext);
 
 /* Hardware task switches (task.c). */
 enum { TASK_FROM_JMP, TASK_FROM_CALL, TASK_FROM_IRET, TASK_FROM_INT };
@@ -350,10 +361,26 @@ void task_switch_gate(cpu_t *cpu, uint16_t tss_sel, int reason, bool has_error, 
 void iret_protected(cpu_t *cpu, const insn_t *i);
 
 /* Privilege-changing transfers (interrupt.c, shared with far.c). */
-void tss_stack(cpu_t *cpu, unsigned dpl, uint16_t *ss, uint32_t *esp);
+void tss_stack(cpu_t *cpu, unsigned dpl, uint16_t *ss, uint32_t *esp, uint32_t ext);
 void check_inner_ss(cpu_t *cpu, uint16_t ss, unsigned dpl, uint32_t ext, desc_t *d);
+/* Checks that n values of `size` bytes fit below `sp` on the stack `ss`
+ * (segment limit: #SS(fault_error); pages, with user or supervisor rights:
+ * #PF) and returns the new stack pointer. */
+uint32_t push_frame_check(cpu_t *cpu, const segment_t *ss, uint32_t sp, bool stack32, int n,
+                          unsigned size, uint32_t fault_error, bool user);
+/* push_frame_check, then writes vals[0], vals[1], ... downwards from sp. */
 uint32_t push_frame(cpu_t *cpu, const segment_t *ss, uint32_t sp, bool stack32, const uint32_t *vals,
-                    int n, unsigned size, uint32_t fault_error);
+                    int n, unsigned size, uint32_t fault_error, bool user);
+/* Pushes a frame on the current stack (nothing is written if any part
+ * faults) and updates ESP. */
+void push_frame_here(cpu_t *cpu, const uint32_t *vals, int n, unsigned size);
+/* Returns to an outer privilege level (far.c, shared by RETF and IRET). */
+void check_return_cs(cpu_t *cpu, uint16_t sel, desc_t *d);
+void check_outer_ss(cpu_t *cpu, uint16_t sel, unsigned rpl, desc_t *d);
+void null_outer_data_segments(cpu_t *cpu);
+/* ESP after a return to another stack: the new SS.B says whether all of
+ * ESP or only SP is loaded (the upper half of ESP stays otherwise). */
+void load_outer_sp(cpu_t *cpu, uint32_t sp);
 
 uint32_t io_in(cpu_t *cpu, uint16_t port, unsigned size);
 void io_out(cpu_t *cpu, uint16_t port, uint32_t value, unsigned size);

@@ -6,7 +6,8 @@
  * is only recorded (ES, B and FERR# go active) and is reported when the
  * next waiting x87 instruction starts: #MF (vector 16) with CR0.NE = 1,
  * otherwise (MS-DOS compatibility) the CPU freezes before that instruction
- * until an interrupt arrives, unless the board holds IGNNE# active.  The
+ * until an interrupt arrives, unless the board holds IGNNE# active (after
+ * the IRQ 13 handler wrote port F0h on a PC).  The
  * P6 asserts FERR# when the faulting instruction completes (SDM vol. 3,
  * "Assertion of the FERR# pin").
  */
@@ -64,7 +65,7 @@ static bool report_pending(cpu_t *cpu)
 {
     if (cpu->cr0 & CR0_NE)
         cpu_exception(cpu, EXC_MF, 0);
-    if (cpu->fpu.ignne)
+    if (cpu->bus.ignne && cpu->bus.ignne(cpu->bus.opaque))
         return true;
     /* Freeze before this instruction until an interrupt: the handler of
      * IRQ 13 returns here, with the error cleared or IGNNE# active. */

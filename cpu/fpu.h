@@ -26,7 +26,6 @@ typedef struct fpu {
     uint32_t fip, fdp; /* last instruction and operand pointers */
     uint16_t fcs, fds;
     bool ferr;       /* the FERR# output: an unmasked exception is pending */
-    bool ignne;      /* the IGNNE# input (board logic behind port F0h) */
 } fpu_t;
 
 /* The state after RESET (not FINIT): control word 0x0040, tags valid. */

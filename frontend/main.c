@@ -1,4 +1,5 @@
 /* x86sim: parses the command line, builds the machine and runs it. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,12 @@ static void usage(FILE *f)
                "  -nographic            no window\n"
                "  -debugcon stdio|file:PATH   port 0xE9 output\n"
                "  -device isa-debug-exit[,iobase=N,iosize=N]\n"
-               "  --max-insns N         stop after N instructions\n");
+               "  --max-insns N         stop after N instructions\n"
+               "  -hda/-hdb/-hdc/-hdd FILE   IDE disk images (raw)\n"
+               "  -cdrom FILE           ISO image in an ATAPI drive (\"\" for an empty drive)\n"
+               "  -fda/-fdb FILE        floppy images (read-only file = write-protected)\n"
+               "  -snapshot             disk writes go to memory, never to the image files\n"
+               "  -serial SPEC          next COM port: stdio, file:PATH, pty, tcp:127.0.0.1:PORT,server[,nowait], none\n");
 }
 
 static uint8_t *read_file(const char *path, uint32_t *size)
@@ -41,9 +47,34 @@ static uint8_t *read_file(const char *path, uint32_t *size)
     return buf;
 }
 
+/* SIGINT/SIGTERM: ask the machine to stop; main then destroys it, which
+ * flushes the disk images. */
+static machine_t *volatile running_machine;
+static volatile sig_atomic_t caught_signal;
+
+static void on_signal(int sig)
+{
+    caught_signal = sig;
+    if (running_machine)
+        machine_request_stop(running_machine);
+}
+
+/* -hda.. -hdd, -cdrom, -fda, -fdb: where the option puts its image. */
+static const char **disk_option(machine_config_t *cfg, const char *o)
+{
+    static const char *const hd[4] = {"-hda", "-hdb", "-hdc", "-hdd"};
+    for (int k = 0; k < 4; k++)
+        if (!strcmp(o, hd[k]))
+            return &cfg->hd[k];
+    if (!strcmp(o, "-fda") || !strcmp(o, "-fdb"))
+        return &cfg->fd[o[3] - 'a'];
+    return !strcmp(o, "-cdrom") ? &cfg->cdrom : NULL;
+}
+
 int main(int argc, char **argv)
 {
-    machine_config_t cfg = {.ram_mb = 128, .halt_is_poweroff = true};
+    machine_config_t cfg = {.ram_mb = 128, .halt_is_poweroff = true, .rtc_start = -1};
+    int serial_ports = 0;
     const char *bios_path = NULL;
     uint64_t max_insns = 0;
     for (int a = 1; a < argc; a++) {
@@ -77,6 +108,27 @@ int main(int argc, char **argv)
             if (p)
                 cfg.debug_exit_size = (uint16_t)strtoul(p + 7, NULL, 0);
             a++;
+        } else if (!strcmp(o, "-kernel") && v) {
+            cfg.kernel = v;
+            a++;
+        } else if (!strcmp(o, "-initrd") && v) {
+            cfg.initrd = v;
+            a++;
+        } else if (!strcmp(o, "-append") && v) {
+            cfg.append = v;
+            a++;
+        } else if (disk_option(&cfg, o) && v) {
+            *disk_option(&cfg, o) = v;
+            a++;
+        } else if (!strcmp(o, "-snapshot")) {
+            cfg.snapshot = true;
+        } else if (!strcmp(o, "-serial") && v) {
+            if (serial_ports == 4) {
+                fprintf(stderr, "x86sim: -serial %s: at most four serial ports\n", v);
+                return EXIT_HOST_ERROR;
+            }
+            cfg.serial[serial_ports++] = v;
+            a++;
         } else if (!strcmp(o, "--max-insns") && v) {
             max_insns = strtoull(v, NULL, 0);
             a++;
@@ -104,8 +156,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "x86sim: %s\n", err);
         return EXIT_HOST_ERROR;
     }
+    running_machine = m;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
     machine_stop_t why = machine_run(m, max_insns);
-    int status = EXIT_POWEROFF;
+    int status = caught_signal ? 128 + caught_signal : EXIT_POWEROFF;
     switch (why) {
     case STOP_DEBUG_EXIT: status = m->exit_status; break;
     case STOP_TRIPLE_FAULT:
@@ -120,6 +175,7 @@ int main(int argc, char **argv)
     }
     if (cfg.debugcon)
         fflush(cfg.debugcon);
+    running_machine = NULL;
     machine_destroy(m);
     free(bios);
     return status;

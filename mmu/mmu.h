@@ -247,6 +247,19 @@ typedef struct tlb_entry {
 /* The CPU's raise-#PF callback never returns (it unwinds to the CPU loop). */
 typedef void (*mmu_fault_fn)(void *opaque, uint32_t linear, uint32_t error_code);
 
+/* Data breakpoints (the CPU's DR0-DR3 with R/W = 01 or 11): linear ranges
+ * watched for writes, or for reads and writes.  While any is armed, the TLB
+ * keeps the fast read and write paths of the pages holding them closed, so
+ * every access there goes through mmu_slow_* and is checked (mmu/watch.c).
+ * `hit` is called with the slot's bit (1 << n) after a matching access. */
+#define MMU_WATCH_SLOTS 4
+typedef struct mmu_watch {
+    uint32_t lo[MMU_WATCH_SLOTS], hi[MMU_WATCH_SLOTS]; /* inclusive */
+    bool reads[MMU_WATCH_SLOTS];                       /* reads match too */
+    uint8_t armed;                                     /* bit n: slot n */
+    void (*hit)(void *opaque, uint32_t slot_bits);
+} mmu_watch_t;
+
 typedef struct mmu {
     tlb_entry_t tlb[2][TLB_ENTRIES]; /* [0] supervisor, [1] user accesses */
     tlb_entry_t *cur;                /* tlb[cpl == 3] */
@@ -259,6 +272,7 @@ typedef struct mmu {
 
     mmu_fault_fn fault;
     void *fault_opaque;
+    mmu_watch_t watch; /* data breakpoints; hit() gets fault_opaque */
     /* Set while a translation must not change memory (explainer). */
     uint64_t walks, misses; /* statistics */
 } mmu_t;
@@ -277,6 +291,13 @@ void mmu_flush_all(mmu_t *mmu, bool keep_global);
 /* Closes the fast write path of every entry that maps physical page `phys`
  * (it just started holding decoded code). */
 void mmu_protect_code_page(mmu_t *mmu, uint32_t phys);
+
+/* Arms the data breakpoints in *w (replacing the previous set) and drops
+ * the TLB so watched pages lose their fast paths. */
+void mmu_set_watch(mmu_t *mmu, const mmu_watch_t *w);
+/* For the slow paths: does the page hold a watched byte; report an access. */
+bool mmu_page_watched(const mmu_t *mmu, uint32_t page);
+void mmu_watch_access(mmu_t *mmu, uint32_t linear, unsigned size, bool write);
 
 /* Translates without side effects: no TLB change, no A/D bit update, no fault. */
 void mmu_explain(const mmu_t *mmu, uint32_t linear, bool user, mmu_access_t access,

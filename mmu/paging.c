@@ -388,6 +388,8 @@ static tlb_entry_t *fill(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, mmu_access
         e->tag_x = page;
     if ((e->perm & TLB_PERM_W) && (e->perm & TLB_PERM_DIRTY) && physmem_page_ptr(mmu->pm, phys, true))
         e->tag_w = page;
+    if (MMU_UNLIKELY(mmu->watch.armed) && mmu_page_watched(mmu, page))
+        e->tag_r = e->tag_w = TLB_NO_TAG; /* data breakpoint: every access is checked */
     return e;
 }
 
@@ -430,7 +432,10 @@ uint32_t mmu_slow_read(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, unsigned siz
             v |= mmu_read8(mmu, t, linear + i) << (8 * i);
         return v;
     }
-    return entry_read(mmu, lookup(mmu, t, linear, ACCESS_READ), linear, size);
+    uint32_t v = entry_read(mmu, lookup(mmu, t, linear, ACCESS_READ), linear, size);
+    if (MMU_UNLIKELY(mmu->watch.armed))
+        mmu_watch_access(mmu, linear, size, false);
+    return v;
 }
 
 void mmu_check_write(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, uint32_t len)
@@ -453,10 +458,14 @@ void mmu_slow_write(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, uint32_t value,
         for (unsigned i = 0; i < size; i++)
             entry_write(mmu, lookup(mmu, t, linear + i, ACCESS_WRITE), linear + i,
                         (value >> (8 * i)) & 0xFF, 1);
+        if (MMU_UNLIKELY(mmu->watch.armed))
+            mmu_watch_access(mmu, linear, size, true);
         return;
     }
     tlb_entry_t *e = lookup(mmu, t, linear, ACCESS_WRITE);
     entry_write(mmu, e, linear, value, size);
+    if (MMU_UNLIKELY(mmu->watch.armed))
+        mmu_watch_access(mmu, linear, size, true);
     /* The write may have been to a code page whose decoded copies are now
      * gone; reopen the fast path for the next write. */
     if (e->tag_w == TLB_NO_TAG && e->tag_r == e->page && physmem_page_ptr(mmu->pm, e->phys, true))

@@ -38,14 +38,14 @@ static uint8_t *host_code;
 static sigjmp_buf host_jmp;
 static volatile sig_atomic_t host_signal;
 
-static void host_on_signal(int sig)
+static inline void host_on_signal(int sig)
 {
     host_signal = sig;
     siglongjmp(host_jmp, 1);
 }
 
 /* Returns 0, or the signal the instruction raised. */
-static int host_run(run_state_t *s, const uint8_t *insn, int len)
+static inline int host_run(run_state_t *s, const uint8_t *insn, int len)
 {
     if (!host_code) {
         host_code = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -103,11 +103,11 @@ typedef struct emu {
     cpu_t cpu;
 } emu_t;
 
-static uint32_t emu_in(void *o, uint16_t port, unsigned size) { return 0xFFFFFFFFu; }
-static void emu_out(void *o, uint16_t port, uint32_t v, unsigned size) {}
-static uint8_t emu_ack(void *o) { return 0x20; }
+static inline uint32_t emu_in(void *o, uint16_t port, unsigned size) { return 0xFFFFFFFFu; }
+static inline void emu_out(void *o, uint16_t port, uint32_t v, unsigned size) {}
+static inline uint8_t emu_ack(void *o) { return 0x20; }
 
-static emu_t *emu_create(void)
+static inline emu_t *emu_create(void)
 {
     emu_t *e = calloc(1, sizeof *e);
     cpu_bus_t bus = {.in = emu_in, .out = emu_out, .intr_ack = emu_ack};
@@ -118,7 +118,7 @@ static emu_t *emu_create(void)
     return e;
 }
 
-static void emu_destroy(emu_t *e)
+static inline void emu_destroy(emu_t *e)
 {
     cpu_free(&e->cpu);
     physmem_free(&e->pm);
@@ -126,7 +126,7 @@ static void emu_destroy(emu_t *e)
 }
 
 /* Flat 32-bit protected mode, CPL 0, with the given CR0 extras. */
-static void emu_flat32(emu_t *e, uint32_t cr0_extra)
+static inline void emu_flat32(emu_t *e, uint32_t cr0_extra)
 {
     cpu_t *c = &e->cpu;
     cpu_set_cr0(c, CR0_PE | CR0_ET | cr0_extra);
@@ -138,7 +138,7 @@ static void emu_flat32(emu_t *e, uint32_t cr0_extra)
 
 /* Runs FRSTOR [edi]; insn; FNSAVE [edi]; HLT.  Returns 0 when it reached
  * the HLT, -1 otherwise (a fault with no handler shuts the CPU down). */
-static int emu_run(emu_t *e, run_state_t *s, const uint8_t *insn, int len)
+static inline int emu_run(emu_t *e, run_state_t *s, const uint8_t *insn, int len)
 {
     cpu_t *c = &e->cpu;
     uint8_t code[32];
