@@ -94,23 +94,23 @@ static inline int host_run(run_state_t *s, const uint8_t *insn, int len)
 
 /* ---------------------------------------------------------------- emulator */
 
-#define EMU_CODE 0x1000u
-#define EMU_MEM 0x2000u
-#define EMU_IMAGE 0x3000u
+#define RIG_CODE 0x1000u
+#define RIG_MEM 0x2000u
+#define RIG_IMAGE 0x3000u
 
-typedef struct emu {
+typedef struct x87_rig {
     physmem_t pm;
     cpu_t cpu;
-} emu_t;
+} x87_rig_t;
 
-static inline uint32_t emu_in(void *o, uint16_t port, unsigned size) { return 0xFFFFFFFFu; }
-static inline void emu_out(void *o, uint16_t port, uint32_t v, unsigned size) {}
-static inline uint8_t emu_ack(void *o) { return 0x20; }
+static inline uint32_t rig_in(void *o, uint16_t port, unsigned size) { return 0xFFFFFFFFu; }
+static inline void rig_out(void *o, uint16_t port, uint32_t v, unsigned size) {}
+static inline uint8_t rig_ack(void *o) { return 0x20; }
 
-static inline emu_t *emu_create(void)
+static inline x87_rig_t *x87_rig_create(void)
 {
-    emu_t *e = calloc(1, sizeof *e);
-    cpu_bus_t bus = {.in = emu_in, .out = emu_out, .intr_ack = emu_ack};
+    x87_rig_t *e = calloc(1, sizeof *e);
+    cpu_bus_t bus = {.in = rig_in, .out = rig_out, .intr_ack = rig_ack};
     if (!e || !physmem_init(&e->pm, 1u << 20) || !cpu_init(&e->cpu, &e->pm, &bus)) {
         fprintf(stderr, "cannot create the emulator\n");
         exit(1);
@@ -118,7 +118,7 @@ static inline emu_t *emu_create(void)
     return e;
 }
 
-static inline void emu_destroy(emu_t *e)
+static inline void x87_rig_destroy(x87_rig_t *e)
 {
     cpu_free(&e->cpu);
     physmem_free(&e->pm);
@@ -126,7 +126,7 @@ static inline void emu_destroy(emu_t *e)
 }
 
 /* Flat 32-bit protected mode, CPL 0, with the given CR0 extras. */
-static inline void emu_flat32(emu_t *e, uint32_t cr0_extra)
+static inline void x87_rig_flat32(x87_rig_t *e, uint32_t cr0_extra)
 {
     cpu_t *c = &e->cpu;
     cpu_set_cr0(c, CR0_PE | CR0_ET | cr0_extra);
@@ -138,7 +138,7 @@ static inline void emu_flat32(emu_t *e, uint32_t cr0_extra)
 
 /* Runs FRSTOR [edi]; insn; FNSAVE [edi]; HLT.  Returns 0 when it reached
  * the HLT, -1 otherwise (a fault with no handler shuts the CPU down). */
-static inline int emu_run(emu_t *e, run_state_t *s, const uint8_t *insn, int len)
+static inline int x87_rig_run(x87_rig_t *e, run_state_t *s, const uint8_t *insn, int len)
 {
     cpu_t *c = &e->cpu;
     uint8_t code[32];
@@ -148,21 +148,21 @@ static inline int emu_run(emu_t *e, run_state_t *s, const uint8_t *insn, int len
     n += len;
     code[n++] = 0xDD, code[n++] = 0x37; /* fnsave [edi] */
     code[n++] = 0xF4;                   /* hlt */
-    physmem_write_block(&e->pm, EMU_CODE, code, n);
-    physmem_write_block(&e->pm, EMU_MEM, s->mem, MEM_SIZE);
-    physmem_write_block(&e->pm, EMU_IMAGE, s->image, FSAVE_SIZE);
-    emu_flat32(e, CR0_NE);
-    c->eip = EMU_CODE;
+    physmem_write_block(&e->pm, RIG_CODE, code, n);
+    physmem_write_block(&e->pm, RIG_MEM, s->mem, MEM_SIZE);
+    physmem_write_block(&e->pm, RIG_IMAGE, s->image, FSAVE_SIZE);
+    x87_rig_flat32(e, CR0_NE);
+    c->eip = RIG_CODE;
     c->gpr[R_EAX] = 0;
-    c->gpr[R_ESI] = EMU_MEM;
-    c->gpr[R_EDI] = EMU_IMAGE;
+    c->gpr[R_ESI] = RIG_MEM;
+    c->gpr[R_EDI] = RIG_IMAGE;
     c->halted = false;
     cpu_set_eflags(c, (s->eflags & 0x8D5u) | 2);
     cpu_exit_t r = cpu_execute(c, c->icount + 10);
-    if (r != CPU_EXIT_HALT || c->eip != EMU_CODE + (uint32_t)n)
+    if (r != CPU_EXIT_HALT || c->eip != RIG_CODE + (uint32_t)n)
         return -1;
-    physmem_read_block(&e->pm, EMU_MEM, s->mem, MEM_SIZE);
-    physmem_read_block(&e->pm, EMU_IMAGE, s->image, FSAVE_SIZE);
+    physmem_read_block(&e->pm, RIG_MEM, s->mem, MEM_SIZE);
+    physmem_read_block(&e->pm, RIG_IMAGE, s->image, FSAVE_SIZE);
     s->eax = c->gpr[R_EAX];
     s->eflags = cpu_get_eflags(c);
     return 0;

@@ -39,44 +39,44 @@ static void on_ferr(void *opaque, bool asserted)
 static bool ignne_level;
 static bool on_ignne(void *opaque) { return ignne_level; }
 
-static emu_t *setup(uint32_t cr0_extra)
+static x87_rig_t *setup(uint32_t cr0_extra)
 {
-    emu_t *e = emu_create();
+    x87_rig_t *e = x87_rig_create();
     e->cpu.hooks.event = on_event;
     e->cpu.hooks.opaque = &e->cpu;
     e->cpu.bus.ferr = on_ferr;
     e->cpu.bus.ignne = on_ignne;
     ignne_level = false;
-    emu_flat32(e, cr0_extra);
+    x87_rig_flat32(e, cr0_extra);
     memset(&ev, 0, sizeof ev);
     ev.vector = -1;
     return e;
 }
 
-/* Loads code at EMU_CODE (the caller ends it with HLT) and runs up to
- * `max` instructions; ESI = EMU_MEM, EDI = EMU_IMAGE. */
-static cpu_exit_t run(emu_t *e, const uint8_t *code, size_t len, uint64_t max)
+/* Loads code at RIG_CODE (the caller ends it with HLT) and runs up to
+ * `max` instructions; ESI = RIG_MEM, EDI = RIG_IMAGE. */
+static cpu_exit_t run(x87_rig_t *e, const uint8_t *code, size_t len, uint64_t max)
 {
-    physmem_write_block(&e->pm, EMU_CODE, code, (uint32_t)len);
-    e->cpu.eip = EMU_CODE;
-    e->cpu.gpr[R_ESI] = EMU_MEM;
-    e->cpu.gpr[R_EDI] = EMU_IMAGE;
+    physmem_write_block(&e->pm, RIG_CODE, code, (uint32_t)len);
+    e->cpu.eip = RIG_CODE;
+    e->cpu.gpr[R_ESI] = RIG_MEM;
+    e->cpu.gpr[R_EDI] = RIG_IMAGE;
     return cpu_execute(&e->cpu, e->cpu.icount + max);
 }
 
-static uint16_t rd16_at(emu_t *e, uint32_t a) { return (uint16_t)physmem_read(&e->pm, a, 2); }
-static uint32_t rd32_at(emu_t *e, uint32_t a) { return physmem_read(&e->pm, a, 4); }
+static uint16_t rd16_at(x87_rig_t *e, uint32_t a) { return (uint16_t)physmem_read(&e->pm, a, 2); }
+static uint32_t rd32_at(x87_rig_t *e, uint32_t a) { return physmem_read(&e->pm, a, 4); }
 
 /* ---------------------------------------------------------------- #NM */
 
 static void expect_vector(uint32_t cr0, const uint8_t *code, size_t len, int vector)
 {
-    emu_t *e = setup(cr0);
+    x87_rig_t *e = setup(cr0);
     run(e, code, len, 10);
     assert_int_equal(ev.vector, vector);
     if (vector >= 0)
-        assert_int_equal(ev.eip, EMU_CODE); /* a fault: EIP at the instruction */
-    emu_destroy(e);
+        assert_int_equal(ev.eip, RIG_CODE); /* a fault: EIP at the instruction */
+    x87_rig_destroy(e);
 }
 
 static void test_nm_em_and_ts(void **state)
@@ -130,17 +130,17 @@ static const uint8_t divide_by_zero[] = {
 #define DIV_INSNS 5
 #define DIV_LEN sizeof divide_by_zero
 
-static emu_t *setup_divide(uint32_t cr0)
+static x87_rig_t *setup_divide(uint32_t cr0)
 {
-    emu_t *e = setup(cr0);
+    x87_rig_t *e = setup(cr0);
     uint8_t cw[2] = {0x7B, 0x03};
-    physmem_write_block(&e->pm, EMU_MEM, cw, 2);
+    physmem_write_block(&e->pm, RIG_MEM, cw, 2);
     return e;
 }
 
 static void test_mf_deferred(void **state)
 {
-    emu_t *e = setup_divide(CR0_NE);
+    x87_rig_t *e = setup_divide(CR0_NE);
     uint8_t code[32];
     memcpy(code, divide_by_zero, DIV_LEN);
     size_t n = DIV_LEN;
@@ -149,7 +149,7 @@ static void test_mf_deferred(void **state)
     code[n++] = 0xF4;
     run(e, code, n, 20);
     assert_int_equal(ev.vector, EXC_MF);
-    assert_int_equal(ev.eip, EMU_CODE + DIV_LEN + 2);
+    assert_int_equal(ev.eip, RIG_CODE + DIV_LEN + 2);
     /* SW after the FDIV: B, TOP = 6, ES, ZE */
     assert_int_equal(e->cpu.gpr[R_EAX] & 0xFFFF, 0x8000 | (6 << 11) | 0x80 | 0x04);
     /* ST(1) still 1.0, ST(0) 0.0 */
@@ -158,8 +158,8 @@ static void test_mf_deferred(void **state)
     assert_int_equal(f->st[f->top].sign_exp, 0);
     /* FOP/FIP describe the FDIV */
     assert_int_equal(f->fop, 0x4F9);
-    assert_int_equal(f->fip, EMU_CODE + 8);
-    emu_destroy(e);
+    assert_int_equal(f->fip, RIG_CODE + 8);
+    x87_rig_destroy(e);
 
     /* The next x87 arithmetic instruction reports it as well. */
     e = setup_divide(CR0_NE);
@@ -169,14 +169,14 @@ static void test_mf_deferred(void **state)
     code[n++] = 0xF4;
     run(e, code, n, 20);
     assert_int_equal(ev.vector, EXC_MF);
-    assert_int_equal(ev.eip, EMU_CODE + DIV_LEN);
-    emu_destroy(e);
+    assert_int_equal(ev.eip, RIG_CODE + DIV_LEN);
+    x87_rig_destroy(e);
 }
 
 /* FNCLEX in between clears it: no #MF. */
 static void test_mf_cleared(void **state)
 {
-    emu_t *e = setup_divide(CR0_NE);
+    x87_rig_t *e = setup_divide(CR0_NE);
     uint8_t code[32];
     memcpy(code, divide_by_zero, DIV_LEN);
     size_t n = DIV_LEN;
@@ -188,16 +188,16 @@ static void test_mf_cleared(void **state)
     assert_int_equal(ev.vector, -1);
     assert_int_equal(ev.ferr_edges, 2); /* raised by the FDIV, lowered by FNCLEX */
     assert_false(ev.ferr);
-    emu_destroy(e);
+    x87_rig_destroy(e);
 }
 
 /* Unmasking a flag that is already set makes it pending (FLDCW), and
  * masking it again withdraws it. */
 static void test_fldcw_unmask(void **state)
 {
-    emu_t *e = setup(CR0_NE);
+    x87_rig_t *e = setup(CR0_NE);
     uint8_t cws[4] = {0x7F, 0x03, 0x7B, 0x03}; /* all masked, then ZE unmasked */
-    physmem_write_block(&e->pm, EMU_MEM, cws, 4);
+    physmem_write_block(&e->pm, RIG_MEM, cws, 4);
     static const uint8_t code[] = {
         0xDB, 0xE3,             /* fninit */
         0xD9, 0xE8, 0xD9, 0xEE, /* fld1; fldz */
@@ -207,35 +207,35 @@ static void test_fldcw_unmask(void **state)
     };
     run(e, code, sizeof code, 20);
     assert_int_equal(ev.vector, EXC_MF);
-    assert_int_equal(ev.eip, EMU_CODE + 11);
+    assert_int_equal(ev.eip, RIG_CODE + 11);
     assert_true(ev.ferr);
-    emu_destroy(e);
+    x87_rig_destroy(e);
 }
 
 /* ---------------------------------------------------------------- FERR# */
 
 static void test_ferr_freeze(void **state)
 {
-    emu_t *e = setup_divide(0); /* CR0.NE = 0: MS-DOS compatibility */
+    x87_rig_t *e = setup_divide(0); /* CR0.NE = 0: MS-DOS compatibility */
     uint8_t code[32];
     memcpy(code, divide_by_zero, DIV_LEN);
     size_t n = DIV_LEN;
     code[n++] = 0xD9, code[n++] = 0xE8; /* fld1: waiting, freezes */
     code[n++] = 0xF4;
-    physmem_write_block(&e->pm, EMU_CODE, code, (uint32_t)n);
-    e->cpu.eip = EMU_CODE;
-    e->cpu.gpr[R_ESI] = EMU_MEM;
+    physmem_write_block(&e->pm, RIG_CODE, code, (uint32_t)n);
+    e->cpu.eip = RIG_CODE;
+    e->cpu.gpr[R_ESI] = RIG_MEM;
     for (int k = 0; k < DIV_INSNS; k++)
         cpu_step(&e->cpu);
     /* FERR# went active when the FDIV completed. */
     assert_true(ev.ferr);
     assert_int_equal(ev.ferr_edges, 1);
-    assert_int_equal(e->cpu.eip, EMU_CODE + DIV_LEN);
+    assert_int_equal(e->cpu.eip, RIG_CODE + DIV_LEN);
     /* The FLD1 does not execute: the CPU waits for an interrupt, EIP on it. */
     cpu_exit_t r = cpu_execute(&e->cpu, e->cpu.icount + 5);
     assert_int_equal(r, CPU_EXIT_HALT);
     assert_true(e->cpu.halted);
-    assert_int_equal(e->cpu.eip, EMU_CODE + DIV_LEN);
+    assert_int_equal(e->cpu.eip, RIG_CODE + DIV_LEN);
     assert_int_equal(ev.vector, -1);
     assert_int_equal(e->cpu.fpu.top, 6);
     /* With IGNNE# active (the handler wrote port F0h) it goes through. */
@@ -243,10 +243,10 @@ static void test_ferr_freeze(void **state)
     e->cpu.halted = false;
     r = cpu_execute(&e->cpu, e->cpu.icount + 5);
     assert_int_equal(r, CPU_EXIT_HALT);
-    assert_int_equal(e->cpu.eip, EMU_CODE + DIV_LEN + 3);
+    assert_int_equal(e->cpu.eip, RIG_CODE + DIV_LEN + 3);
     assert_int_equal(e->cpu.fpu.top, 5);
     assert_int_equal(ev.vector, -1);
-    emu_destroy(e);
+    x87_rig_destroy(e);
 }
 
 /* ---------------------------------------------------------------- pointers, layouts */
@@ -255,9 +255,9 @@ static void test_ferr_freeze(void **state)
  * control instructions and leave the pointers of the FLD. */
 static void test_pointers_protected(void **state)
 {
-    emu_t *e = setup(CR0_NE);
+    x87_rig_t *e = setup(CR0_NE);
     uint8_t mem[8] = {0x7F, 0x03, 0, 0, 0x00, 0x00, 0x80, 0x3F}; /* cw, then 1.0f */
-    physmem_write_block(&e->pm, EMU_MEM, mem, 8);
+    physmem_write_block(&e->pm, RIG_MEM, mem, 8);
     static const uint8_t code[] = {
         0xDB, 0xE3,       /* fninit (0x1000) */
         0xD9, 0x46, 0x04, /* fld dword [esi+4] (0x1002) */
@@ -267,24 +267,24 @@ static void test_pointers_protected(void **state)
     };
     run(e, code, sizeof code, 10);
     assert_int_equal(ev.vector, -1);
-    uint32_t img = EMU_IMAGE;
+    uint32_t img = RIG_IMAGE;
     assert_int_equal(rd32_at(e, img + 0), 0xFFFF037F);       /* CW, reserved bits set */
     assert_int_equal(rd32_at(e, img + 4), 0xFFFF3800);       /* SW: TOP = 7 */
     assert_int_equal(rd32_at(e, img + 8), 0xFFFF3FFF);       /* TW: R7 valid, rest empty */
     assert_int_equal(rd32_at(e, img + 12), 0x1002);          /* FIP */
     assert_int_equal(rd32_at(e, img + 16), 0x01460008);      /* FOP 146 (D9 46), FCS 08 */
-    assert_int_equal(rd32_at(e, img + 20), EMU_MEM + 4);     /* FDP */
+    assert_int_equal(rd32_at(e, img + 20), RIG_MEM + 4);     /* FDP */
     assert_int_equal(rd32_at(e, img + 24), 0xFFFF0010);      /* FDS 10 */
     /* FNSTENV masked every exception afterwards */
     assert_int_equal(e->cpu.fpu.cw, 0x037F);
-    emu_destroy(e);
+    x87_rig_destroy(e);
 }
 
 /* Real mode: CS = 0100h, DS = 0200h; the images hold 20-bit (16-bit form)
  * or 32-bit (32-bit form) linear pointers with the opcode. */
 static void test_env_real_mode(void **state)
 {
-    emu_t *e = emu_create();
+    x87_rig_t *e = x87_rig_create();
     memset(&ev, 0, sizeof ev);
     ev.vector = -1;
     e->cpu.hooks.event = on_event;
@@ -325,13 +325,13 @@ static void test_env_real_mode(void **state)
     assert_int_equal(rd32_at(e, 0x2120 + 16), 0x00000104);
     assert_int_equal(rd32_at(e, 0x2120 + 20) & 0xFFFF, 0x2010);
     assert_int_equal(rd32_at(e, 0x2120 + 24), 0);
-    emu_destroy(e);
+    x87_rig_destroy(e);
 }
 
 /* FNSAVE leaves the FPU initialised; FRSTOR brings the state back. */
 static void test_save_restore(void **state)
 {
-    emu_t *e = setup(CR0_NE);
+    x87_rig_t *e = setup(CR0_NE);
     static const uint8_t code[] = {
         0xDB, 0xE3,             /* fninit */
         0xD9, 0xEB, 0xD9, 0xE8, /* fldpi; fld1 */
@@ -352,20 +352,20 @@ static void test_save_restore(void **state)
     assert_true(f->st[7].mant == 0xC90FDAA22168C235ull);   /* pi, rounded to nearest */
     assert_int_equal(f->tw, 0x0FFF);
     /* the image: ST(0) = 1.0 first, at offset 28 */
-    assert_int_equal(rd16_at(e, EMU_IMAGE + 36), 0x3FFF);
-    assert_int_equal(rd16_at(e, EMU_IMAGE + 46), 0x4000);
-    emu_destroy(e);
+    assert_int_equal(rd16_at(e, RIG_IMAGE + 36), 0x3FFF);
+    assert_int_equal(rd16_at(e, RIG_IMAGE + 46), 0x4000);
+    x87_rig_destroy(e);
 }
 
 /* FXSAVE/FXRSTOR need a 16-byte aligned area: #GP(0) otherwise. */
 static void test_fxsave_alignment(void **state)
 {
-    emu_t *e = setup(CR0_NE);
+    x87_rig_t *e = setup(CR0_NE);
     static const uint8_t code[] = {0x0F, 0xAE, 0x46, 0x08, 0xF4}; /* fxsave [esi+8] */
     run(e, code, sizeof code, 5);
     assert_int_equal(ev.vector, EXC_GP);
-    assert_int_equal(ev.eip, EMU_CODE);
-    emu_destroy(e);
+    assert_int_equal(ev.eip, RIG_CODE);
+    x87_rig_destroy(e);
 
     e = setup(CR0_NE);
     static const uint8_t ok[] = {
@@ -375,14 +375,14 @@ static void test_fxsave_alignment(void **state)
     };
     run(e, ok, sizeof ok, 5);
     assert_int_equal(ev.vector, -1);
-    uint32_t a = EMU_MEM + 0x10;
+    uint32_t a = RIG_MEM + 0x10;
     assert_int_equal(rd16_at(e, a + 0), 0x037F);
     assert_int_equal(rd16_at(e, a + 2), 0x3800);
     assert_int_equal(physmem_read(&e->pm, a + 4, 1), 0x80);  /* abridged tags: R7 in use */
     assert_int_equal(rd16_at(e, a + 6), 0x1E8);              /* FOP of FLD1 */
-    assert_int_equal(rd32_at(e, a + 8), EMU_CODE + 2);       /* FIP */
+    assert_int_equal(rd32_at(e, a + 8), RIG_CODE + 2);       /* FIP */
     assert_int_equal(rd16_at(e, a + 40), 0x3FFF);            /* ST(0) = 1.0 */
-    emu_destroy(e);
+    x87_rig_destroy(e);
 }
 
 int main(void)

@@ -538,7 +538,7 @@ static bool mem_equal(const form_t *f, const run_state_t *h, const run_state_t *
     return memcmp(h->mem, e->mem, MEM_SIZE) == 0;
 }
 
-static void run_form(const form_t *f, unsigned ncases, emu_t *emu, stats_t *st)
+static void run_form(const form_t *f, unsigned ncases, x87_rig_t *emu, stats_t *st)
 {
     memset(st, 0, sizeof *st);
     for (unsigned n = 0; n < ncases; n++) {
@@ -556,7 +556,7 @@ static void run_form(const form_t *f, unsigned ncases, emu_t *emu, stats_t *st)
             st->mismatches++;
             continue;
         }
-        int es = emu_run(emu, &e, insn, f->len);
+        int es = x87_rig_run(emu, &e, insn, f->len);
         st->cases++;
         if (es) {
             dump_pair(f, insn, &in, &h, &h, "emulator faulted");
@@ -631,7 +631,7 @@ static void test_against_host(void **state)
     unsigned ncases = env_uint("FPU_DIFF_CASES", 5000);
     verbose_budget = (int)env_uint("FPU_DIFF_VERBOSE", 0);
     const char *only = getenv("FPU_DIFF_ONLY");
-    emu_t *emu = emu_create();
+    x87_rig_t *emu = x87_rig_create();
     unsigned total = 0, bad = 0, exact = 0, near = 0, vendor = 0;
     reference_host = host_is_reference();
     if (!reference_host)
@@ -656,7 +656,7 @@ static void test_against_host(void **state)
     }
     printf("total: %u cases, %u bit-exact, %u within one ulp (transcendentals), %u implementation-defined "
            "differences, %u mismatches\n", total, exact, near, vendor, bad);
-    emu_destroy(emu);
+    x87_rig_destroy(emu);
     assert_int_equal(bad, 0);
 }
 
