@@ -450,10 +450,11 @@ float80_t fp_from_bcd(const uint8_t bcd[10])
     return from_magnitude(bcd[9] >> 7, v);
 }
 
+const uint8_t fp_bcd_indefinite[10] = {0, 0, 0, 0, 0, 0, 0, 0xC0, 0xFF, 0xFF};
+
 bool fp_to_bcd(fpenv_t *e, float80_t a, uint8_t bcd[10])
 {
-    static const uint8_t indefinite[10] = {0, 0, 0, 0, 0, 0, 0, 0xC0, 0xFF, 0xFF};
-    memcpy(bcd, indefinite, 10);
+    memcpy(bcd, fp_bcd_indefinite, 10);
     if (f80_unsupported(a) || f80_is_nan(a) || f80_is_inf(a))
         return !fp_raise(e, FSW_IE);
     uint64_t v = 0;

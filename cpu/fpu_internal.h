@@ -186,7 +186,8 @@ bool fp_to_single(fpenv_t *e, float80_t a, uint32_t *out);
 bool fp_to_double(fpenv_t *e, float80_t a, uint64_t *out);
 /* To a signed integer of `bits` (16, 32, 64), rounded by e->rc. */
 bool fp_to_int(fpenv_t *e, float80_t a, unsigned bits, int64_t *out);
-/* Packed BCD (10 bytes). */
+/* Packed BCD (10 bytes); the indefinite is what invalid stores write. */
+extern const uint8_t fp_bcd_indefinite[10];
 float80_t fp_from_bcd(const uint8_t bcd[10]);
 bool fp_to_bcd(fpenv_t *e, float80_t a, uint8_t bcd[10]);
 

@@ -113,34 +113,37 @@ FPU_HANDLER(fpu_fld_m80)
     load(cpu, i, v, &e);
 }
 
+/* Loads of integers and BCD: exact, no exceptions but a full stack. */
+static void load_exact(cpu_t *cpu, const insn_t *i, float80_t v)
+{
+    fpenv_t e = fpu_env(cpu);
+    load(cpu, i, v, &e);
+}
+
 FPU_HANDLER(fpu_fild_m16)
 {
     FPU_BEGIN(cpu);
-    fpenv_t e = fpu_env(cpu);
-    load(cpu, i, fp_from_int((int16_t)ea_rd16(cpu, i)), &e);
+    load_exact(cpu, i, fp_from_int((int16_t)ea_rd16(cpu, i)));
 }
 
 FPU_HANDLER(fpu_fild_m32)
 {
     FPU_BEGIN(cpu);
-    fpenv_t e = fpu_env(cpu);
-    load(cpu, i, fp_from_int((int32_t)ea_rd32(cpu, i)), &e);
+    load_exact(cpu, i, fp_from_int((int32_t)ea_rd32(cpu, i)));
 }
 
 FPU_HANDLER(fpu_fild_m64)
 {
     FPU_BEGIN(cpu);
-    fpenv_t e = fpu_env(cpu);
-    load(cpu, i, fp_from_int((int64_t)fpu_rd64(cpu, i)), &e);
+    load_exact(cpu, i, fp_from_int((int64_t)fpu_rd64(cpu, i)));
 }
 
 FPU_HANDLER(fpu_fbld)
 {
     FPU_BEGIN(cpu);
-    fpenv_t e = fpu_env(cpu);
     uint8_t bcd[10];
     rd_bytes(cpu, i, bcd, 10);
-    load(cpu, i, fp_from_bcd(bcd), &e);
+    load_exact(cpu, i, fp_from_bcd(bcd));
 }
 
 FPU_HANDLER(fpu_fld_sti)
@@ -266,9 +269,13 @@ FPU_HANDLER(fpu_fbstp)
     uint8_t bcd[10];
     fpenv_t e = fpu_env(cpu);
     bool empty = fpu_empty(cpu, 0);
-    bool ok = empty ? (cpu->fpu.cw & FSW_IE) != 0 : fp_to_bcd(&e, *fpu_st(cpu, 0), bcd);
-    if (empty)
-        fp_to_bcd(&e, F80_INDEFINITE, bcd); /* the BCD indefinite */
+    bool ok;
+    if (empty) {
+        memcpy(bcd, fp_bcd_indefinite, 10);
+        ok = (cpu->fpu.cw & FSW_IE) != 0;
+    } else {
+        ok = fp_to_bcd(&e, *fpu_st(cpu, 0), bcd);
+    }
     if (ok)
         wr_bytes(cpu, i, bcd, 10);
     fpu_note_insn(cpu, i);

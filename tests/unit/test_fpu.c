@@ -302,6 +302,9 @@ static void test_env_real_mode(void **state)
         0xD9, 0x04,             /* 0002 fld dword [si] (16-bit addressing) */
         0xD9, 0x35,             /* 0004 fnstenv [di] (16-bit form) */
         0x66, 0xD9, 0x75, 0x20, /* 0006 fnstenv [di+20h] (32-bit form) */
+        0xDB, 0xE3,             /* 000A fninit: pointers cleared */
+        0xD9, 0x25,             /* 000C fldenv [di]: back from the 16-bit form */
+        0x66, 0xD9, 0x75, 0x40, /* 000E fnstenv [di+40h] */
         0xF4,
     };
     physmem_write_block(&e->pm, 0x1000, code, sizeof code);
@@ -325,6 +328,12 @@ static void test_env_real_mode(void **state)
     assert_int_equal(rd32_at(e, 0x2120 + 16), 0x00000104);
     assert_int_equal(rd32_at(e, 0x2120 + 20) & 0xFFFF, 0x2010);
     assert_int_equal(rd32_at(e, 0x2120 + 24), 0);
+    /* FLDENV of the 16-bit image restored the same linear pointers (and
+     * the control word FNSTENV had before masking). */
+    assert_int_equal(rd16_at(e, 0x2140), 0x037F);
+    assert_int_equal(rd32_at(e, 0x2140 + 12) & 0xFFFF, 0x1002);
+    assert_int_equal(rd32_at(e, 0x2140 + 16), 0x00000104);
+    assert_int_equal(rd32_at(e, 0x2140 + 20) & 0xFFFF, 0x2010);
     x87_rig_destroy(e);
 }
 
