@@ -316,27 +316,30 @@ float80_t fp_div(fpenv_t *e, float80_t a, float80_t b)
     return fp_round_ext(e, sign, x.exp - y.exp + adj, q);
 }
 
-/* floor(sqrt(m * 2^z)) for z = 68 or 69, 67 bits, by the digit-by-digit
- * method; *inexact says whether a remainder was left. */
-static uint64_t sqrt_bit(uint64_t m, int z, int p)
+/* floor(sqrt(a)) for a in [2^62, 2^64), by Newton's iteration from above. */
+static uint64_t isqrt64(uint64_t a)
 {
-    return p >= z && p - z < 64 ? (m >> (p - z)) & 1 : 0;
+    uint64_t x = 0xFFFFFFFFu, y;
+    while ((y = (x + a / x) >> 1) < x)
+        x = y;
+    return x;
 }
-static u128 sqrt_sig(uint64_t m, int z, bool *inexact)
+
+/* floor(sqrt(n)) for n in [2^126, 2^128), and whether it is exact: the
+ * root of the top 64 bits, one Newton step in 128 bits, then a correction
+ * of the last unit. */
+static uint64_t isqrt128(u128 n, u128 *rem)
 {
-    u128 root = 0, rem = 0;
-    for (int p = 133; p > 0; p -= 2) {
-        rem = (rem << 2) | (sqrt_bit(m, z, p) << 1) | sqrt_bit(m, z, p - 1);
-        u128 trial = (root << 2) | 1;
-        if (rem >= trial) {
-            rem -= trial;
-            root = (root << 1) | 1;
-        } else {
-            root <<= 1;
-        }
-    }
-    *inexact = rem != 0;
-    return root;
+    u128 s = (u128)isqrt64((uint64_t)(n >> 64)) << 32;
+    s = (s + n / s) >> 1;
+    if (s >> 64)
+        s = ~0ull;
+    while (s * s > n)
+        s--;
+    while (s < ~0ull && (s + 1) * (s + 1) <= n)
+        s++;
+    *rem = n - s * s;
+    return (uint64_t)s;
 }
 
 float80_t fp_sqrt(fpenv_t *e, float80_t a)
@@ -355,11 +358,24 @@ float80_t fp_sqrt(fpenv_t *e, float80_t a)
     if (f80_is_inf(a))
         return a;
     fpnum_t x = fp_unpack(a);
-    int32_t t = x.exp - 63; /* a = mant * 2^t */
-    int z = (t & 1) ? 69 : 68;
-    bool inexact;
-    u128 root = sqrt_sig(x.mant, z, &inexact); /* in [2^66, 2^67) */
-    return fp_round_ext(e, false, 66 + (t - z) / 2, (root << 61) | inexact);
+    /* a = mant * 2^t = n * 2^(t - z) with n = mant * 2^z in [2^126, 2^128)
+     * and t - z even; three more root bits come from the digit-by-digit
+     * method on the remainder (two zero radicand bits each). */
+    int32_t t = x.exp - 63;
+    int z = (t & 1) ? 63 : 64;
+    u128 rem;
+    u128 root = isqrt128((u128)x.mant << z, &rem);
+    for (int k = 0; k < 3; k++) {
+        rem <<= 2;
+        u128 trial = (root << 2) | 1;
+        root <<= 1;
+        if (rem >= trial) {
+            rem -= trial;
+            root |= 1;
+        }
+    }
+    /* root in [2^66, 2^67) weighs 2^((t - z) / 2 - 3) */
+    return fp_round_ext(e, false, 63 + (t - z) / 2, (root << 61) | (rem != 0));
 }
 
 /* ---------------------------------------------------------------- integers */
