@@ -8,9 +8,12 @@
  * cos(r) = 1 - r^2 C(r^2) and so on.  The results are the correctly rounded
  * values of the functions, except for the argument reduction of FSIN, FCOS,
  * FSINCOS and FPTAN, which, like the hardware, subtracts multiples of pi/2
- * taken from a 66-bit approximation of pi (SDM vol. 1, 8.3.10), so that
- * sin(x) near multiples of pi follows the hardware and not the exact
- * function.
+ * taken from the 66-bit approximation of pi the SDM documents (vol. 1,
+ * 8.3.8: 0.C90FDAA22168C234C * 2^2), so that FSIN(x) computes
+ * sin(x * pi / Pi) as the hardware does, not sin(x).
+ *
+ * The 128-bit constants below are the exact values rounded to nearest,
+ * computed once with a 600-bit multiple-precision calculation.
  */
 #include "fpu_internal.h"
 
