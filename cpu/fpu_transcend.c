@@ -395,7 +395,7 @@ float80_t fp_f2xm1(fpenv_t *e, float80_t a)
     fpnum_t x = fp_unpack(a);
     if (x.exp >= 0) {
         e->flags |= FSW_PE; /* never reported exact */
-        if (x.mant != INT_BIT) /* |x| > 1: outside the domain, the operand comes back */
+        if (x.exp > 0 || x.mant != INT_BIT) /* |x| > 1: outside the domain, the operand comes back */
             return a;
         if (x.sign) /* 2^-1 - 1 */
             return f80(0xBFFE, INT_BIT);

@@ -265,7 +265,9 @@ static void operands(enum val_kind k, f80v_t *a, f80v_t *b)
         }
         break;
     case V_F2XM1:
-        if (!special)
+        if (chance(5)) /* the domain's ends and the powers of two beyond them */
+            *a = (f80v_t){1ull << 63, (uint16_t)((chance(50) ? 0x8000 : 0) | (16383 + rnd_below(3)))};
+        else if (!special)
             *a = chance(90) ? ranged_f80(-70, -1) : ranged_f80(0, 0);
         break;
     case V_YL2X:
