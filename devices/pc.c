@@ -224,6 +224,14 @@ static bool cmos_setup(const machine_config_t *cfg, rtc_cmos_setup_t *s, char *e
 
 /* ---------------------------------------------------------------- building */
 
+/* A byte COM1..COM4 sent, for the frontend's observer. */
+static void serial_tap_relay(void *opaque, const chardev_t *c, uint8_t b)
+{
+    machine_t *m = opaque;
+    if (m->serial_tap)
+        m->serial_tap(m->serial_tap_opaque, (int)(c - m->serial_dev), b);
+}
+
 static bool build_chips(machine_t *m, char *err, size_t errlen)
 {
     const machine_config_t *cfg = &m->cfg;
@@ -254,6 +262,8 @@ static bool build_chips(machine_t *m, char *err, size_t errlen)
     for (int k = 0; k < 4; k++) {
         if (!chardev_open(&m->serial_dev[k], cfg->serial[k], com_ports[k].name, err, errlen))
             return false;
+        m->serial_dev[k].tap = serial_tap_relay;
+        m->serial_dev[k].tap_opaque = m;
         if (!uart_init(&m->com[k], &m->io, &m->clock, com_ports[k].base, *pic_irq_line(pic, com_ports[k].irq),
                        &m->serial_dev[k], com_ports[k].name)) {
             snprintf(err, errlen, "%s: cannot place the UART at 0x%x", com_ports[k].name, com_ports[k].base);

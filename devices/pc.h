@@ -112,6 +112,11 @@ typedef struct machine {
     /* Called by machine_run about every 10 ms of host time (MACHINE_POLL_NS). */
     void (*poll)(void *opaque);
     void *poll_opaque;
+    /* Observer of every byte the guest transmits on serial port `port`
+     * (0 = COM1), called by the UART back-end (devices/chardev.c) as it
+     * sends the byte out; the frontend matches --stop-on-serial with it. */
+    void (*serial_tap)(void *opaque, int port, uint8_t byte);
+    void *serial_tap_opaque;
 } machine_t;
 
 /* Builds the machine; on failure writes a message to err and returns NULL. */
