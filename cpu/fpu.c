@@ -253,14 +253,6 @@ static void fcmovne(cpu_t *c, const insn_t *i) { fcmov(c, i, !get_zf(c)); }
 static void fcmovnbe(cpu_t *c, const insn_t *i) { fcmov(c, i, !get_cf(c) && !get_zf(c)); }
 static void fcmovnu(cpu_t *c, const insn_t *i) { fcmov(c, i, !get_pf(c)); }
 
-/* An undefined x87 encoding: like every ESC opcode it raises #NM when
- * CR0.EM or CR0.TS is set (SDM vol. 3, 22.18.6.6), otherwise #UD. */
-static void fpu_undefined(cpu_t *cpu, const insn_t *i)
-{
-    fpu_nowait_check(cpu);
-    cpu_exception(cpu, EXC_UD, 0);
-}
-
 /* ---------------------------------------------------------------- opcode table */
 
 /* Entry shorthands: memory form with ModRM.reg r, register form with
@@ -269,10 +261,13 @@ static void fpu_undefined(cpu_t *cpu, const insn_t *i)
 #define FR(op, r, mn, args, fn) {op, r, -1, OPMOD_REG, 0, mn, args, 0, H(fn)}
 #define FX(op, r, rm, mn, args, fn) {op, r, rm, OPMOD_REG, 0, mn, args, 0, H(fn)}
 
+/* The mnemonics are the SDM's, spelled as objdump -Mintel prints them (the
+ * disassembler's reference): the 8087/287 controls carry its remarks, and
+ * the undocumented aliases that the P6 executes (D9 D8+i, DC D0+i/D8+i,
+ * DD C8+i, DE D0+i, DF C8+i/D0+i/D8+i, known elsewhere as FSTP1, FCOM2,
+ * FCOMP3, FXCH4, FCOMP5, FXCH7, FSTP8, FSTP9) show as "(bad)", as there.
+ * ESC encodings without an entry raise #NM or #UD (op_ud). */
 const opdef_t fpu_ops[] = {
-    /* Every ESC opcode: what no entry below claims is undefined. */
-    {0xD8, -1, -1, OPMOD_ANY, 8, "(bad)", "", 0, H(fpu_undefined)},
-
     /* D8: single-real operands and ST(0), ST(i) */
     FM(0xD8, 0, "fadd", "Md", fadd_m32), FM(0xD8, 1, "fmul", "Md", fmul_m32),
     FM(0xD8, 2, "fcom", "Md", fpu_fcom_m32), FM(0xD8, 3, "fcomp", "Md", fpu_fcomp_m32),
@@ -291,7 +286,7 @@ const opdef_t fpu_ops[] = {
     FM(0xD9, 7, "fnstcw", "Mw", fnstcw),
     FR(0xD9, 0, "fld", "STi", fpu_fld_sti), FR(0xD9, 1, "fxch", "STi", fxch),
     FX(0xD9, 2, 0, "fnop", "", fnop),
-    FR(0xD9, 3, "fstp1", "STi", fpu_fstp1), /* undocumented, FSTP ST(i) copying the tag */
+    FR(0xD9, 3, "(bad)", "", fpu_fstp1), /* FSTP1: FSTP ST(i), lenient with an empty ST(0) */
     FX(0xD9, 4, 0, "fchs", "", fpu_fchs), FX(0xD9, 4, 1, "fabs", "", fpu_fabs),
     FX(0xD9, 4, 4, "ftst", "", fpu_ftst), FX(0xD9, 4, 5, "fxam", "", fpu_fxam),
     FX(0xD9, 5, 0, "fld1", "", fpu_fld_const), FX(0xD9, 5, 1, "fldl2t", "", fpu_fld_const),
@@ -323,9 +318,10 @@ const opdef_t fpu_ops[] = {
     FM(0xDB, 7, "fstp", "Mt", fpu_fstp_m80),
     FR(0xDB, 0, "fcmovnb", "ST,STi", fcmovnb), FR(0xDB, 1, "fcmovne", "ST,STi", fcmovne),
     FR(0xDB, 2, "fcmovnbe", "ST,STi", fcmovnbe), FR(0xDB, 3, "fcmovnu", "ST,STi", fcmovnu),
-    FX(0xDB, 4, 0, "fneni", "", fnop_legacy), FX(0xDB, 4, 1, "fndisi", "", fnop_legacy),
+    FX(0xDB, 4, 0, "fneni(8087 only)", "", fnop_legacy),
+    FX(0xDB, 4, 1, "fndisi(8087 only)", "", fnop_legacy),
     FX(0xDB, 4, 2, "fnclex", "", fnclex), FX(0xDB, 4, 3, "fninit", "", fninit),
-    FX(0xDB, 4, 4, "fnsetpm", "", fnop_legacy),
+    FX(0xDB, 4, 4, "fnsetpm(287 only)", "", fnop_legacy),
     FR(0xDB, 5, "fucomi", "ST,STi", fpu_fucomi), FR(0xDB, 6, "fcomi", "ST,STi", fpu_fcomi),
 
     /* DC: double-real operands and ST(i), ST(0) */
@@ -334,8 +330,8 @@ const opdef_t fpu_ops[] = {
     FM(0xDC, 4, "fsub", "Mq", fsub_m64), FM(0xDC, 5, "fsubr", "Mq", fsubr_m64),
     FM(0xDC, 6, "fdiv", "Mq", fdiv_m64), FM(0xDC, 7, "fdivr", "Mq", fdivr_m64),
     FR(0xDC, 0, "fadd", "STi,ST", fadd_sti_st0), FR(0xDC, 1, "fmul", "STi,ST", fmul_sti_st0),
-    FR(0xDC, 2, "fcom2", "STi", fpu_fcom_sti),   /* undocumented alias of FCOM ST(i) */
-    FR(0xDC, 3, "fcomp3", "STi", fpu_fcomp_sti), /* undocumented alias of FCOMP ST(i) */
+    FR(0xDC, 2, "(bad)", "", fpu_fcom_sti),  /* FCOM2 */
+    FR(0xDC, 3, "(bad)", "", fpu_fcomp_sti), /* FCOMP3 */
     FR(0xDC, 4, "fsubr", "STi,ST", fsubr_sti_st0), FR(0xDC, 5, "fsub", "STi,ST", fsub_sti_st0),
     FR(0xDC, 6, "fdivr", "STi,ST", fdivr_sti_st0), FR(0xDC, 7, "fdiv", "STi,ST", fdiv_sti_st0),
 
@@ -344,7 +340,7 @@ const opdef_t fpu_ops[] = {
     FM(0xDD, 3, "fstp", "Mq", fpu_fstp_m64), FM(0xDD, 4, "frstor", "M", fpu_frstor),
     FM(0xDD, 6, "fnsave", "M", fpu_fnsave), FM(0xDD, 7, "fnstsw", "Mw", fnstsw_m),
     FR(0xDD, 0, "ffree", "STi", ffree),
-    FR(0xDD, 1, "fxch4", "STi", fxch), /* undocumented alias of FXCH */
+    FR(0xDD, 1, "(bad)", "", fxch), /* FXCH4 */
     FR(0xDD, 2, "fst", "STi", fpu_fst_sti), FR(0xDD, 3, "fstp", "STi", fpu_fstp_sti),
     FR(0xDD, 4, "fucom", "STi", fpu_fucom_sti), FR(0xDD, 5, "fucomp", "STi", fpu_fucomp_sti),
 
@@ -354,7 +350,7 @@ const opdef_t fpu_ops[] = {
     FM(0xDE, 4, "fisub", "Mw", fsub_mi16), FM(0xDE, 5, "fisubr", "Mw", fsubr_mi16),
     FM(0xDE, 6, "fidiv", "Mw", fdiv_mi16), FM(0xDE, 7, "fidivr", "Mw", fdivr_mi16),
     FR(0xDE, 0, "faddp", "STi,ST", faddp_sti_st0), FR(0xDE, 1, "fmulp", "STi,ST", fmulp_sti_st0),
-    FR(0xDE, 2, "fcomp5", "STi", fpu_fcomp_sti), /* undocumented alias of FCOMP ST(i) */
+    FR(0xDE, 2, "(bad)", "", fpu_fcomp_sti), /* FCOMP5 */
     FX(0xDE, 3, 1, "fcompp", "", fpu_fcompp),
     FR(0xDE, 4, "fsubrp", "STi,ST", fsubrp_sti_st0), FR(0xDE, 5, "fsubp", "STi,ST", fsubp_sti_st0),
     FR(0xDE, 6, "fdivrp", "STi,ST", fdivrp_sti_st0), FR(0xDE, 7, "fdivp", "STi,ST", fdivp_sti_st0),
@@ -365,9 +361,9 @@ const opdef_t fpu_ops[] = {
     FM(0xDF, 5, "fild", "Mq", fpu_fild_m64), FM(0xDF, 6, "fbstp", "Mt", fpu_fbstp),
     FM(0xDF, 7, "fistp", "Mq", fpu_fistp_m64),
     FR(0xDF, 0, "ffreep", "STi", ffreep),
-    FR(0xDF, 1, "fxch7", "STi", fxch),           /* undocumented alias of FXCH */
-    FR(0xDF, 2, "fstp8", "STi", fpu_fstp_sti),   /* undocumented aliases of FSTP ST(i) */
-    FR(0xDF, 3, "fstp9", "STi", fpu_fstp_sti),
+    FR(0xDF, 1, "(bad)", "", fxch),          /* FXCH7 */
+    FR(0xDF, 2, "(bad)", "", fpu_fstp_sti),  /* FSTP8 */
+    FR(0xDF, 3, "(bad)", "", fpu_fstp_sti),  /* FSTP9 */
     FX(0xDF, 4, 0, "fnstsw", "AX", fnstsw_ax),
     FR(0xDF, 5, "fucomip", "ST,STi", fpu_fucomip), FR(0xDF, 6, "fcomip", "ST,STi", fpu_fcomip),
 

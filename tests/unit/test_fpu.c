@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "fpu_harness.h"
+#include "cpu/exec.h"
 
 typedef struct events {
     int vector;      /* first exception delivered, or -1 */
@@ -394,6 +395,40 @@ static void test_fxsave_alignment(void **state)
     x87_rig_destroy(e);
 }
 
+/* ---------------------------------------------------------------- disassembly */
+
+/* How the x87 table entries disassemble, as objdump -Mintel prints the
+ * same bytes (checked by hand against binutils 2.40). */
+static void test_disassembly(void **state)
+{
+    static const struct {
+        uint8_t b[6];
+        int len;
+        bool code32;
+        const char *text;
+    } cases[] = {
+        {{0xDC, 0xE1}, 2, true, "fsubr  st(1),st"},  /* the SDM's names, not AT&T's */
+        {{0xDE, 0xE9}, 2, true, "fsubp  st(1),st"},
+        {{0xDB, 0xF3}, 2, true, "fcomi  st,st(3)"},
+        {{0xDF, 0x2E, 0x00, 0x10}, 4, false, "fild   QWORD PTR ds:0x1000"},
+        {{0x66, 0xD9, 0x30}, 3, true, "fnstenvw [eax]"},
+        {{0x66, 0xDD, 0x20}, 3, false, "frstord [bx+si]"},
+        {{0x9B, 0xDB, 0xE3}, 3, true, "finit"},      /* WAIT joins the next x87 instruction */
+        {{0x9B, 0xDF, 0xE0}, 3, true, "fstsw  ax"},
+        {{0x9B, 0xD9, 0xE8}, 3, true, "fld1"},
+        {{0x9B, 0x90}, 1, true, "fwait"},
+        {{0xDB, 0xE0}, 2, true, "fneni(8087 only)"},
+        {{0xD9, 0xD9}, 2, true, "(bad)"},            /* FSTP1: runs, but objdump calls it (bad) */
+        {{0x0F, 0xAE, 0x00}, 3, true, "fxsave [eax]"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char buf[64];
+        int len = disasm_bytes(cases[k].b, 6, cases[k].code32, 0, buf, sizeof buf);
+        assert_string_equal(buf, cases[k].text);
+        assert_int_equal(len, cases[k].len);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_env_real_mode),
         cmocka_unit_test(test_save_restore),
         cmocka_unit_test(test_fxsave_alignment),
+        cmocka_unit_test(test_disassembly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
