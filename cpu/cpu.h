@@ -88,6 +88,14 @@ typedef struct cpu_bus {
     void (*out)(void *opaque, uint16_t port, uint32_t value, unsigned size);
     /* Interrupt acknowledge cycle: returns the vector of the pending IRQ. */
     uint8_t (*intr_ack)(void *opaque);
+    /* The FERR# output (optional): asserted when an x87 instruction leaves an
+     * unmasked exception pending, deasserted when the flags are cleared or
+     * masked.  A PC routes it to IRQ 13 (and port F0h to IGNNE#). */
+    void (*ferr)(void *opaque, bool asserted);
+    /* The IGNNE# input (optional, inactive when NULL): asked when a waiting
+     * x87 instruction meets a pending exception with CR0.NE = 0; while
+     * active the instruction goes on instead of freezing the CPU. */
+    bool (*ignne)(void *opaque);
 } cpu_bus_t;
 
 /* Observers for the tracer and the debugger; all optional.  They are called

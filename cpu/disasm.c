@@ -15,7 +15,10 @@
  *  - F3 90 is "pause" and 66 90 "xchg ax,ax";
  *  - an address-size prefix is printed even where it sizes a moffs operand,
  *    or a bare 32-bit offset in 16-bit code (objdump counts it as unused);
- *  - "lgdt"-style six-byte operands (size s) print no PTR and a w/d suffix.
+ *  - "lgdt"-style six-byte operands (size s) print no PTR and a w/d suffix;
+ *  - the x87 environment and state images (FLDENV, FNSTENV, FRSTOR, FNSAVE)
+ *    take the w/d suffix too, and WAIT joins the x87 instruction after it
+ *    ("finit" for 9B DB E3).
  * Deliberate differences from objdump (tests/unit/test_disasm.c checks the
  * rest) are listed in README.md: relative targets are truncated to the
  * operand size as the CPU does, and "(bad)" covers what the tables lack.
@@ -181,7 +184,8 @@ typedef struct view {
 static bool suffix_mnemonic(const char *m, size_t len)
 {
     static const char *const names[] = {"call", "jmp", "ret", "retf", "push", "pop", "iret", "pusha",
-                                        "popa", "pushf", "popf", "enter", "leave", NULL};
+                                        "popa", "pushf", "popf", "enter", "leave",
+                                        "fldenv", "fnstenv", "frstor", "fnsave", NULL};
     for (int k = 0; names[k]; k++)
         if (strlen(names[k]) == len && !strncmp(m, names[k], len))
             return true;
@@ -219,7 +223,7 @@ static void analyse(view_t *v)
         /* Only immediates, near targets and segment registers leave the
          * size unseen. */
         bool unseen = op->kind == K_I || op->kind == K_SI || (op->kind == K_J && op->size == 'z') ||
-                      op->kind == K_S ||
+                      op->kind == K_S || (op->kind == K_M && !op->size) || /* x87 env/state images */
                       (op->kind == K_FIXED && strlen(op->text) == 2 && op->text[1] == 'S');
         if (!unseen)
             suffix_ok = false;
@@ -559,6 +563,36 @@ int disasm_insn(const insn_t *i, bool code32, uint32_t eip, char *buf, int size)
     return format(i, pfx, n, code32, eip, buf, size);
 }
 
+/* objdump shows WAIT (9B, repeated or not) followed by an x87 instruction
+ * as one instruction: a no-wait control instruction takes its waiting name
+ * (9B DB E3 is "finit"), any other is shown as itself.  Returns the length
+ * of the whole, or 0 when the bytes after the WAITs are no x87 opcode. */
+static int fwait_merged(const uint8_t *bytes, int avail, bool code32, uint32_t eip, char *buf, int size)
+{
+    static const char *const nowait[] = {"fninit", "fnclex", "fnstsw", "fnstcw", "fnstenv", "fnsave",
+                                         "fneni", "fndisi", "fnsetpm", NULL};
+    int k = 0;
+    while (k < avail && bytes[k] == 0x9B)
+        k++;
+    int op = k;
+    while (op < avail && is_prefix(bytes[op]))
+        op++;
+    if (op >= avail || bytes[op] < 0xD8 || bytes[op] > 0xDF)
+        return 0;
+    int len = disasm_bytes(bytes + k, avail - k, code32, eip + (uint32_t)k, buf, size);
+    for (int n = 0; nowait[n] && size > 0; n++) {
+        char *m = strstr(buf, nowait[n]);
+        if (m && (m == buf || m[-1] == ' ')) {
+            memmove(m + 1, m + 2, strlen(m + 2) + 1); /* fnstsw -> fstsw */
+            size_t mlen = strlen(nowait[n]) - 1;
+            if (m[mlen] == ' ' && mlen < 6 && strlen(buf) + 2 <= (size_t)size) /* keep the padding to 6 */
+                memmove(m + mlen + 1, m + mlen, strlen(m + mlen) + 1);
+            break;
+        }
+    }
+    return k + len;
+}
+
 int disasm_bytes(const uint8_t *bytes, int avail, bool code32, uint32_t eip, char *buf, int size)
 {
     opcodes_init();
@@ -568,6 +602,11 @@ int disasm_bytes(const uint8_t *bytes, int avail, bool code32, uint32_t eip, cha
         if (size > 0)
             snprintf(buf, (size_t)size, "(bad)");
         return avail > 0 ? avail : 0;
+    }
+    if (len == 1 && bytes[0] == 0x9B) {
+        int merged = fwait_merged(bytes, avail, code32, eip, buf, size);
+        if (merged)
+            return merged;
     }
     int npfx = 0;
     while (npfx < len && is_prefix(bytes[npfx]))

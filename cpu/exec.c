@@ -65,7 +65,10 @@ static void deliver_exception(cpu_t *cpu)
 
 void op_ud(cpu_t *cpu, const insn_t *i)
 {
-    (void)i;
+    /* An undefined x87 (ESC) encoding still raises #NM first when CR0.EM
+     * or CR0.TS is set (SDM vol. 3, "Undefined floating-point opcodes"). */
+    if (i->op >= 0xD8 && i->op <= 0xDF && (cpu->cr0 & (CR0_EM | CR0_TS)))
+        cpu_exception(cpu, EXC_NM, 0);
     cpu_exception(cpu, EXC_UD, 0);
 }
 
