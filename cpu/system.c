@@ -11,7 +11,7 @@
  * What CPUID reports, in one place.  A feature bit is set only when the
  * emulator implements the feature; the CR4 bits a guest may set follow from
  * it (cr4_allowed below).  Leaf 1 EDX: */
-#define FEAT_FPU (1u << 0)   /* x87 on chip: off until the FPU is complete */
+#define FEAT_FPU (1u << 0)   /* x87 on chip: yes (cpu/fpu*.c) */
 #define FEAT_VME (1u << 1)   /* V86 mode extensions: not implemented */
 #define FEAT_DE (1u << 2)    /* CR4.DE: DR4/DR5 #UD, I/O breakpoints: yes */
 #define FEAT_PSE (1u << 3)   /* 4 MiB pages: yes */
@@ -28,9 +28,10 @@
 #define FEAT_CMOV (1u << 15) /* CMOVcc (FCMOVcc with FPU): the instruction set's */
 #define FEAT_PAT (1u << 16)  /* page attribute table: no */
 #define FEAT_MMX (1u << 23)  /* MMX: no */
-#define FEAT_FXSR (1u << 24) /* FXSAVE/FXRSTOR, CR4.OSFXSR: the FPU's to switch on */
+#define FEAT_FXSR (1u << 24) /* FXSAVE/FXRSTOR, CR4.OSFXSR (x87 state only; no SSE): yes */
 
-#define CPUID_FEATURES_EDX (FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_PAE | FEAT_SEP | FEAT_PGE)
+#define CPUID_FEATURES_EDX (FEAT_FPU | FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_PAE | FEAT_SEP | \
+                            FEAT_PGE | FEAT_FXSR)
 #define CPUID_MAX_LEAF 1u
 /* Our own vendor string (12 bytes, in EBX, EDX, ECX order). */
 static const char cpuid_vendor[12] = {'x', '8', '6', 's', 'i', 'm', ' ', 'P', '6', ' ', 'P', 'C'};

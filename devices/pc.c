@@ -31,6 +31,16 @@ static void bus_out(void *opaque, uint16_t port, uint32_t value, unsigned size)
     ioport_write(&((machine_t *)opaque)->io, port, value, size);
 }
 
+static void bus_ferr(void *opaque, bool asserted)
+{
+    sysctrl_ferr(&((machine_t *)opaque)->sysctrl, asserted);
+}
+
+static bool bus_ignne(void *opaque)
+{
+    return sysctrl_ignne(&((machine_t *)opaque)->sysctrl);
+}
+
 static uint8_t bus_intr_ack(void *opaque)
 {
     return pic_intr_ack(&((machine_t *)opaque)->pic);
@@ -313,9 +323,10 @@ machine_t *machine_create(const machine_config_t *cfg, char *err, size_t errlen)
     }
     ioport_init(&m->io);
     m->io.unassigned_log = cfg->io_log;
-    cpu_bus_t bus = {.opaque = m, .in = bus_in, .out = bus_out, .intr_ack = bus_intr_ack};
-    /* FERR#: when cpu_bus_t gains the FPU's ferr callback, wire it to
-     * sysctrl_ferr(&m->sysctrl, asserted) here (IRQ 13, port 0xF0). */
+    /* The FPU's FERR# output goes to IRQ 13 through the system-control
+     * logic, which also answers IGNNE# (set by a write to port 0xF0). */
+    cpu_bus_t bus = {.opaque = m, .in = bus_in, .out = bus_out, .intr_ack = bus_intr_ack,
+                     .ferr = bus_ferr, .ignne = bus_ignne};
     if (!cpu_init(&m->cpu, &m->mem, &bus)) {
         snprintf(err, errlen, "out of memory for the CPU");
         machine_destroy(m);
