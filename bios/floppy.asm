@@ -121,6 +121,13 @@ fdc_out:
     pop ax
     ret
 
+; fdc_command: AL, the first byte of a command that ends with IRQ 6: the
+; "IRQ seen" flag is cleared first, so only this command's interrupt
+; counts (one left over from earlier work would end the wait at once).
+fdc_command:
+    and byte [BDA_FD_RECAL], ~FD_IRQ_SEEN & 0FFh
+    jmp fdc_out
+
 ; fdc_in: AL = the next result byte.  CF on timeout.
 fdc_in:
     push cx
@@ -322,7 +329,7 @@ fd_recalibrate:
     mov cx, 2
 .try:
     mov al, FDC_CMD_RECAL
-    call fdc_out
+    call fdc_command
     mov al, dl
     call fdc_out
     call fdc_wait_irq
@@ -372,7 +379,7 @@ fd_seek:
     cmp [BDA_FD_TRACK + si], ch
     je .there
     mov al, FDC_CMD_SEEK
-    call fdc_out
+    call fdc_command
     mov al, dl
     call fdc_out
     mov al, ch
@@ -440,7 +447,7 @@ fd_media:
     call fd_recalibrate
     jc .next
     mov al, FDC_CMD_READ_ID
-    call fdc_out
+    call fdc_command
     mov al, dl                  ; head 0
     call fdc_out
     call fdc_wait_irq
@@ -821,7 +828,7 @@ fd_data_command:
     mov bp, sp
     push es
     push si
-    call fdc_out
+    call fdc_command
     mov al, dh
     shl al, 2
     or al, dl
@@ -931,7 +938,7 @@ fd_format:
     mov ah, 09h
     jc .done
     mov al, FDC_CMD_FORMAT
-    call fdc_out
+    call fdc_command
     mov al, dh
     shl al, 2
     or al, dl

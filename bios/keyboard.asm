@@ -153,7 +153,12 @@ kbd_send:
 
 ; ------------------------------------------------------------------ POST
 
+; keyboard_init: runs with interrupts off: until POST writes the command
+; byte, the controller may raise IRQ 1 for its own replies, and the IRQ 1
+; handler would take them from the polling code below.
 keyboard_init:
+    pushf
+    cli
     push es
     push BDA_SEG
     pop es
@@ -202,6 +207,7 @@ keyboard_init:
     call kbc_flush
 .done:
     pop es
+    popf
     ret
 
 ; ------------------------------------------------------------------ IRQ 1

@@ -257,8 +257,12 @@ memory_e820:
 
 ; ------------------------------------------------------------------ A20
 
-; 24h: the A20 gate, through the PS/2 "fast A20" bit of port 92h.
+; 24h: the A20 gate.  A PC has two ways to it, and the gate is open if
+; either is: the 8042's output port bit 1 (the AT's way) and port 92h bit 1
+; (the PS/2's "fast A20").  Enabling takes one; disabling takes both.
 ;   AL = 00h disable, 01h enable, 02h AL = state, 03h BX = methods supported
+KBC_CMD_WRITE_OUTPUT equ 0D1h
+KBC_OUTPUT_A20_OFF   equ 0DDh   ; reset line high, A20 low, buffers' interrupts
 a20_service:
     mov al, [bp + R_AL]
     cmp al, 03h
@@ -266,31 +270,69 @@ a20_service:
     je .support
     cmp al, 02h
     je .state
+    cmp al, 01h
+    je .enable
+    ; disable: the 8042's line (interrupts off: the keyboard interrupt
+    ; must not meet the controller mid-command), then port 92h
+    cli
+    mov al, KBC_CMD_WRITE_OUTPUT
+    call kbc_command
+    mov al, KBC_OUTPUT_A20_OFF
+    call kbc_write
+    call kbc_wait_write         ; (the controller has taken it)
+    sti
     in al, PORT_SYS_CTRL_A
     and al, ~03h & 0FFh         ; (bit 0 would reset the machine)
-    cmp byte [bp + R_AL], 01h
-    jne .write
+    jmp .write
+.enable:
+    in al, PORT_SYS_CTRL_A
+    and al, ~01h & 0FFh
     or al, 02h
 .write:
     out PORT_SYS_CTRL_A, al
     mov byte [bp + R_AH], 0
     SERVICE_LEAVE
 .state:
-    in al, PORT_SYS_CTRL_A
-    shr al, 1
-    and al, 1
+    call a20_enabled
     mov [bp + R_AL], al
     mov byte [bp + R_AH], 0
     mov word [bp + R_CX], 0
     SERVICE_LEAVE
 .support:
-    mov word [bp + R_BX], 0002h ; port 92h (bit 1); the keyboard controller way is not offered
+    mov word [bp + R_BX], 0003h ; the 8042 (bit 0) and port 92h (bit 1)
     mov byte [bp + R_AH], 0
     SERVICE_LEAVE
 .unsupported:
     mov byte [bp + R_AH], INT15_UNSUPPORTED
     SET_CF
     SERVICE_LEAVE
+
+; a20_enabled: AL = 1 if the gate is open: 0000:0500 and FFFF:0510 (the
+; same address with bit 20 set) hold different bytes after writing
+; different values to them.  Both bytes are restored.
+a20_enabled:
+    push ds
+    push es
+    push bx
+    pushf
+    cli
+    xor ax, ax
+    mov ds, ax
+    dec ax
+    mov es, ax
+    mov bl, [0500h]
+    mov bh, [es:0510h]
+    mov byte [0500h], 00h
+    mov byte [es:0510h], 0FFh
+    cmp byte [0500h], 0FFh      ; wrapped around: the gate is shut
+    mov [es:0510h], bh
+    mov [0500h], bl
+    setne al
+    popf
+    pop bx
+    pop es
+    pop ds
+    ret
 
 ; ------------------------------------------------------------------ 87h block move
 

@@ -11,13 +11,20 @@
 #              on the debug port or the serial port for success; a line
 #              starting with "FAIL" on either means failure
 # Options after "--" are the machine's (-fda, -hda, -cdrom, -boot, -m, ...),
-# spelled as QEMU spells them; x86sim takes the same names.
+# spelled as QEMU spells them; x86sim takes the same names.  "@empty" stands
+# for an empty argument (an empty drive), which CMake cannot pass.
 # Exits 0 on success, 1 on failure, 77 (ctest's skip) when x86sim lacks an
 # option the test needs.
 set -u
 emulator=$1 x86sim=$2 bios=$3 out=$4 timeout=$5 expect=$6
 shift 6
 [ "${1:-}" = "--" ] && shift
+args=()
+for a in "$@"; do
+    [ "$a" = "@empty" ] && a=""
+    args+=("$a")
+done
+set -- "${args[@]}"
 
 debug=$out.debug serial=$out.serial
 rm -f "$debug" "$serial"
