@@ -17,7 +17,7 @@
 #define FEAT_PSE (1u << 3)   /* 4 MiB pages: yes */
 #define FEAT_TSC (1u << 4)   /* RDTSC, CR4.TSD: yes */
 #define FEAT_MSR (1u << 5)   /* RDMSR/WRMSR: yes */
-#define FEAT_PAE (1u << 6)   /* PAE paging (no NX: a P6 has no EFER): yes */
+#define FEAT_PAE (1u << 6)   /* PAE paging (NX: EFER.NXE, extended leaf below): yes */
 #define FEAT_MCE (1u << 7)   /* machine-check exception: no */
 #define FEAT_CX8 (1u << 8)   /* CMPXCHG8B: the instruction set's to switch on */
 #define FEAT_APIC (1u << 9)  /* local APIC: no */
@@ -33,8 +33,17 @@
 #define CPUID_FEATURES_EDX (FEAT_FPU | FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_PAE | FEAT_SEP | \
                             FEAT_PGE | FEAT_FXSR)
 #define CPUID_MAX_LEAF 1u
-/* Our own vendor string (12 bytes, in EBX, EDX, ECX order). */
+/* The extended leaves: 0x80000001 EDX says what the EFER MSR may enable. */
+#define EXT_FEAT_SYSCALL (1u << 11) /* SYSCALL/SYSRET, EFER.SCE: no */
+#define EXT_FEAT_NX (1u << 20)      /* execute-disable under PAE, EFER.NXE: yes */
+#define EXT_FEAT_LM (1u << 29)      /* long mode, EFER.LME: no */
+
+#define CPUID_EXT_FEATURES_EDX EXT_FEAT_NX
+#define CPUID_MAX_EXT_LEAF 0x80000004u /* up to the brand string */
+/* Our own vendor string (12 bytes, in EBX, EDX, ECX order) and the brand
+ * string of leaves 0x80000002-0x80000004 (48 bytes, NUL-padded). */
 static const char cpuid_vendor[12] = {'x', '8', '6', 's', 'i', 'm', ' ', 'P', '6', ' ', 'P', 'C'};
+static const char cpuid_brand[48] = "x86sim virtual P6 processor";
 
 /* CR4 bits a guest may set: those of the features reported above.  PCE
  * (RDPMC at any CPL) exists on every P6. */
@@ -60,30 +69,60 @@ static uint32_t cr4_allowed(void)
     return ok;
 }
 
-static uint32_t vendor_word(int k)
+/* The EFER bits WRMSR may set, likewise from the extended features. */
+#define EFER_SCE (1u << 0)
+#define EFER_LME (1u << 8)
+static uint64_t efer_allowed(void)
+{
+    uint32_t f = CPUID_EXT_FEATURES_EDX;
+    return ((f & EXT_FEAT_SYSCALL) ? EFER_SCE : 0) | ((f & EXT_FEAT_LM) ? EFER_LME : 0) |
+           ((f & EXT_FEAT_NX) ? EFER_NXE : 0);
+}
+
+/* The k-th little-endian dword of a CPUID string. */
+static uint32_t string_word(const char *s, int k)
 {
     uint32_t v;
-    memcpy(&v, cpuid_vendor + 4 * k, 4);
+    memcpy(&v, s + 4 * k, 4);
     return v;
+}
+
+static void cpuid_set(cpu_t *cpu, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+    cpu->gpr[R_EAX] = a;
+    cpu->gpr[R_EBX] = b;
+    cpu->gpr[R_ECX] = c;
+    cpu->gpr[R_EDX] = d;
 }
 
 static void cpuid(cpu_t *cpu, const insn_t *i)
 {
     (void)i;
     uint32_t leaf = cpu->gpr[R_EAX];
-    /* Leaves beyond the highest answer like the highest (Intel's rule). */
-    if (leaf > CPUID_MAX_LEAF)
+    /* A leaf beyond the highest basic or extended one answers like the
+     * highest basic leaf (Intel's rule). */
+    bool extended = leaf >= 0x80000000u && leaf <= CPUID_MAX_EXT_LEAF;
+    if (!extended && leaf > CPUID_MAX_LEAF)
         leaf = CPUID_MAX_LEAF;
-    if (leaf == 0) {
-        cpu->gpr[R_EAX] = CPUID_MAX_LEAF;
-        cpu->gpr[R_EBX] = vendor_word(0);
-        cpu->gpr[R_EDX] = vendor_word(1);
-        cpu->gpr[R_ECX] = vendor_word(2);
-    } else {
-        cpu->gpr[R_EAX] = CPU_SIGNATURE;
-        cpu->gpr[R_EBX] = 0;
-        cpu->gpr[R_ECX] = 0;
-        cpu->gpr[R_EDX] = CPUID_FEATURES_EDX;
+    switch (leaf) {
+    case 0:
+        cpuid_set(cpu, CPUID_MAX_LEAF, string_word(cpuid_vendor, 0), string_word(cpuid_vendor, 2),
+                  string_word(cpuid_vendor, 1));
+        break;
+    case 1:
+        cpuid_set(cpu, CPU_SIGNATURE, 0, 0, CPUID_FEATURES_EDX);
+        break;
+    case 0x80000000u:
+        cpuid_set(cpu, CPUID_MAX_EXT_LEAF, 0, 0, 0);
+        break;
+    case 0x80000001u:
+        cpuid_set(cpu, 0, 0, 0, CPUID_EXT_FEATURES_EDX);
+        break;
+    default: { /* 0x80000002-0x80000004: 16 bytes of the brand string each */
+        const char *s = cpuid_brand + 16 * (leaf - 0x80000002u);
+        cpuid_set(cpu, string_word(s, 0), string_word(s, 1), string_word(s, 2), string_word(s, 3));
+        break;
+    }
     }
 }
 
@@ -397,6 +436,7 @@ static void mov_to_dr(cpu_t *cpu, const insn_t *i)
 #define MSR_SYSENTER_CS 0x174u
 #define MSR_SYSENTER_ESP 0x175u
 #define MSR_SYSENTER_EIP 0x176u
+#define MSR_EFER 0xC0000080u
 
 static uint64_t tsc(const cpu_t *cpu)
 {
@@ -423,6 +463,7 @@ static void rdmsr(cpu_t *cpu, const insn_t *i)
     case MSR_SYSENTER_CS: v = cpu->msr.sysenter_cs; break;
     case MSR_SYSENTER_ESP: v = cpu->msr.sysenter_esp; break;
     case MSR_SYSENTER_EIP: v = cpu->msr.sysenter_eip; break;
+    case MSR_EFER: v = cpu->msr.efer; break;
     default: cpu_exception(cpu, EXC_GP, 0);
     }
     cpu->gpr[R_EAX] = (uint32_t)v;
@@ -442,6 +483,17 @@ static void wrmsr(cpu_t *cpu, const insn_t *i)
     case MSR_SYSENTER_CS: cpu->msr.sysenter_cs = lo; break;
     case MSR_SYSENTER_ESP: cpu->msr.sysenter_esp = lo; break;
     case MSR_SYSENTER_EIP: cpu->msr.sysenter_eip = lo; break;
+    case MSR_EFER: {
+        /* Reserved bits, and those of features we lack (SCE, LME; LMA is
+         * read-only), give #GP(0).  NXE changes what the TLB caches. */
+        uint64_t v = (uint64_t)cpu->gpr[R_EDX] << 32 | lo;
+        if (v & ~efer_allowed())
+            cpu_exception(cpu, EXC_GP, 0);
+        cpu->msr.efer = v;
+        mmu_set_efer(&cpu->mmu, v);
+        end_block(cpu); /* the next fetch sees the new execute rights */
+        break;
+    }
     default: cpu_exception(cpu, EXC_GP, 0);
     }
 }
