@@ -80,6 +80,13 @@ static void page_fault(void *opaque, uint32_t linear, uint32_t error)
     cpu_exception(cpu, EXC_PF, error);
 }
 
+/* The MMU's #AC callback (a misaligned data access at CPL 3 while CR0.AM
+ * and EFLAGS.AC are set). */
+static void alignment_fault(void *opaque)
+{
+    cpu_exception(opaque, EXC_AC, 0);
+}
+
 /* physmem's callback when a page holding decoded code is written. */
 static void code_written(void *opaque, uint32_t page)
 {
@@ -427,6 +434,8 @@ void cpu_set_eflags(cpu_t *cpu, uint32_t value)
         cpu_update_mode(cpu);
     if ((old ^ value) & (FLAG_TF | FLAG_IF | FLAG_RF))
         cpu_update_stepping(cpu);
+    if ((old ^ value) & FLAG_AC)
+        cpu_update_align_check(cpu);
 }
 
 bool cpu_is_protected(const cpu_t *cpu)
@@ -437,6 +446,14 @@ bool cpu_is_protected(const cpu_t *cpu)
 bool cpu_is_v86(const cpu_t *cpu)
 {
     return (cpu->cr0 & CR0_PE) && (cpu->eflags & FLAG_VM);
+}
+
+/* #AC is armed while CR0.AM and EFLAGS.AC are both set.  The MMU applies
+ * it to the accesses made through its user TLB, which are exactly those at
+ * CPL 3, so a change of CPL needs nothing here. */
+void cpu_update_align_check(cpu_t *cpu)
+{
+    mmu_set_align_check(&cpu->mmu, (cpu->cr0 & CR0_AM) && (cpu->eflags & FLAG_AC));
 }
 
 void cpu_set_cpl(cpu_t *cpu, uint8_t cpl)
@@ -467,6 +484,8 @@ bool cpu_set_cr0(cpu_t *cpu, uint32_t value)
     cpu->cr0 = value | CR0_ET;
     if ((old ^ cpu->cr0) & CR0_PE)
         cpu_update_mode(cpu);
+    if ((old ^ cpu->cr0) & CR0_AM)
+        cpu_update_align_check(cpu);
     end_block(cpu);
     return true;
 }
@@ -520,6 +539,7 @@ void cpu_reset(cpu_t *cpu)
     cpu->delivering = cpu->pending_exc = -1;
     cpu->pending_db = 0;
     cpu_update_mode(cpu);
+    cpu_update_align_check(cpu);
     cpu_debug_changed(cpu);
     icache_flush(cpu->icache);
 }
@@ -541,6 +561,7 @@ bool cpu_init(cpu_t *cpu, physmem_t *pm, const cpu_bus_t *bus)
     }
     cpu->bus = *bus;
     mmu_init(&cpu->mmu, pm, page_fault, cpu);
+    cpu->mmu.align_fault = alignment_fault;
     pm->code_written = code_written;
     pm->code_opaque = cpu;
     pm->a20_changed = a20_changed;

@@ -338,6 +338,8 @@ void debug_io_access(cpu_t *cpu, uint16_t port, unsigned size);
 /* Mode bookkeeping after CR0, EFLAGS.VM, CS or SS change. */
 void cpu_update_mode(cpu_t *cpu);
 void cpu_set_cpl(cpu_t *cpu, uint8_t cpl);
+/* After CR0.AM or EFLAGS.AC change: arms or disarms #AC in the MMU. */
+void cpu_update_align_check(cpu_t *cpu);
 /* Recomputes a segment's fast-path fields from its descriptor cache. */
 void seg_refresh(cpu_t *cpu, segment_t *sg, bool is_ss);
 /* Loads a segment register in real or V86 mode. */

@@ -220,12 +220,17 @@ static void load_dtable(cpu_t *cpu, const insn_t *i, dtable_t *t)
     t->base = o32(i) ? base : base & 0xFFFFFFu;
 }
 
+/* The image as a whole must be 4-byte aligned for #AC (SDM vol. 3, table
+ * 6-7), so it is written as words: a dword at offset 2 would be misaligned. */
 static void store_dtable(cpu_t *cpu, const insn_t *i, const dtable_t *t)
 {
     uint32_t off = ea_offset(cpu, i);
+    mmu_check_align(&cpu->mmu, cpu->mmu.cur, seg_linear(cpu, i->seg, off, 6, SEG_RIGHT_W), 4);
     check_write(cpu, i->seg, off, 6);
+    uint32_t base = o32(i) ? t->base : t->base & 0xFFFFFFu;
     wr16(cpu, i->seg, off, t->limit);
-    wr32(cpu, i->seg, off + 2, o32(i) ? t->base : t->base & 0xFFFFFFu);
+    wr16(cpu, i->seg, off + 2, (uint16_t)base);
+    wr16(cpu, i->seg, off + 4, (uint16_t)(base >> 16));
 }
 
 static void lgdt(cpu_t *c, const insn_t *i) { load_dtable(c, i, &c->gdtr); }
