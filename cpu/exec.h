@@ -402,6 +402,20 @@ void null_outer_data_segments(cpu_t *cpu);
  * ESP or only SP is loaded (the upper half of ESP stays otherwise). */
 void load_outer_sp(cpu_t *cpu, uint32_t sp);
 
+/* Virtual-8086 mode extensions and protected-mode virtual interrupts
+ * (vme.c).  vif_mode: CLI/STI that may not touch IF touch VIF instead (VME
+ * in V86 mode, PVI at CPL 3).  vme_flags_image: the FLAGS a 16-bit PUSHF
+ * (or a redirected INT n) stores with VME and IOPL < 3.  vme_load_flags:
+ * the EFLAGS a 16-bit POPF or IRET loads from `image` then (#GP(0) for TF
+ * set, or IF set while VIP is pending).  v86_int_to_8086: whether INT n in
+ * V86 mode goes to the 8086 program's vector table (#GP(0) when it may go
+ * nowhere); v86_redirect_int sends it there. */
+bool vif_mode(const cpu_t *cpu);
+uint32_t vme_flags_image(const cpu_t *cpu);
+uint32_t vme_load_flags(cpu_t *cpu, uint32_t image);
+bool v86_int_to_8086(cpu_t *cpu, uint8_t vector);
+void v86_redirect_int(cpu_t *cpu, uint8_t vector);
+
 uint32_t io_in(cpu_t *cpu, uint16_t port, unsigned size);
 void io_out(cpu_t *cpu, uint16_t port, uint32_t value, unsigned size);
 /* I/O permission: IOPL, and the TSS bitmap in protected mode and V86. */

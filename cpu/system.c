@@ -12,7 +12,7 @@
  * emulator implements the feature; the CR4 bits a guest may set follow from
  * it (cr4_allowed below).  Leaf 1 EDX: */
 #define FEAT_FPU (1u << 0)   /* x87 on chip: yes (cpu/fpu*.c) */
-#define FEAT_VME (1u << 1)   /* V86 mode extensions: not implemented */
+#define FEAT_VME (1u << 1)   /* V86 mode extensions and PVI (cpu/vme.c): yes */
 #define FEAT_DE (1u << 2)    /* CR4.DE: DR4/DR5 #UD, I/O breakpoints: yes */
 #define FEAT_PSE (1u << 3)   /* 4 MiB pages: yes */
 #define FEAT_TSC (1u << 4)   /* RDTSC, CR4.TSD: yes */
@@ -30,8 +30,8 @@
 #define FEAT_MMX (1u << 23)  /* MMX: no */
 #define FEAT_FXSR (1u << 24) /* FXSAVE/FXRSTOR, CR4.OSFXSR (x87 state only; no SSE): yes */
 
-#define CPUID_FEATURES_EDX (FEAT_FPU | FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_PAE | FEAT_SEP | \
-                            FEAT_PGE | FEAT_FXSR)
+#define CPUID_FEATURES_EDX (FEAT_FPU | FEAT_VME | FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_PAE | \
+                            FEAT_SEP | FEAT_PGE | FEAT_FXSR)
 #define CPUID_MAX_LEAF 1u
 /* The extended leaves: 0x80000001 EDX says what the EFER MSR may enable. */
 #define EXT_FEAT_SYSCALL (1u << 11) /* SYSCALL/SYSRET, EFER.SCE: no */
@@ -155,36 +155,57 @@ static void hlt(cpu_t *cpu, const insn_t *i)
     end_block(cpu);
 }
 
-/* CLI/STI need CPL <= IOPL in protected mode; V86 needs IOPL 3. */
-static void check_iopl(cpu_t *cpu)
+/* CLI/STI change IF when CPL <= IOPL in protected mode, with IOPL 3 in V86
+ * mode.  Otherwise, with VME in V86 mode or PVI at CPL 3, they change VIF
+ * (STI faults while VIP is pending); else #GP(0). */
+static bool if_allowed(const cpu_t *cpu)
 {
-    if (cpu_is_protected(cpu) && (cpu_is_v86(cpu) ? iopl(cpu) != 3 : cpu->cpl > iopl(cpu)))
-        cpu_exception(cpu, EXC_GP, 0);
+    return !cpu_is_protected(cpu) || (cpu_is_v86(cpu) ? iopl(cpu) == 3 : cpu->cpl <= iopl(cpu));
 }
 
 static void cli(cpu_t *cpu, const insn_t *i)
 {
     (void)i;
-    check_iopl(cpu);
-    cpu->eflags &= ~FLAG_IF;
+    if (LIKELY(if_allowed(cpu)))
+        cpu->eflags &= ~FLAG_IF;
+    else if (vif_mode(cpu))
+        cpu->eflags &= ~FLAG_VIF;
+    else
+        cpu_exception(cpu, EXC_GP, 0);
 }
 
 static void sti(cpu_t *cpu, const insn_t *i)
 {
     (void)i;
-    check_iopl(cpu);
-    if (!(cpu->eflags & FLAG_IF))
-        cpu->irq_inhibit = true; /* the next instruction runs first */
-    cpu->eflags |= FLAG_IF;
+    if (LIKELY(if_allowed(cpu))) {
+        if (!(cpu->eflags & FLAG_IF))
+            cpu->irq_inhibit = true; /* the next instruction runs first */
+        cpu->eflags |= FLAG_IF;
+    } else if (vif_mode(cpu) && !(cpu->eflags & FLAG_VIP)) {
+        cpu->eflags |= FLAG_VIF;
+    } else {
+        cpu_exception(cpu, EXC_GP, 0);
+    }
 }
 
-/* PUSHF/POPF: in V86 mode they need IOPL 3 (#GP(0) otherwise: the monitor
- * emulates them).  PUSHF stores VM and RF as 0. */
+/* PUSHF/POPF in V86 mode with IOPL < 3: the 16-bit forms with VME work on
+ * VIF (vme.c); otherwise #GP(0), for the monitor to emulate them.  PUSHF
+ * stores VM and RF as 0. */
+static bool v86_flags_trap(cpu_t *cpu, const insn_t *i)
+{
+    if (!cpu_is_v86(cpu) || iopl(cpu) == 3)
+        return false;
+    if (!(cpu->cr4 & CR4_VME) || o32(i))
+        cpu_exception(cpu, EXC_GP, 0);
+    return true;
+}
+
 static void pushf(cpu_t *cpu, const insn_t *i)
 {
-    if (cpu_is_v86(cpu) && iopl(cpu) != 3)
-        cpu_exception(cpu, EXC_GP, 0);
-    push_sized(cpu, cpu_get_eflags(cpu) & ~(FLAG_VM | FLAG_RF), o32(i));
+    if (UNLIKELY(v86_flags_trap(cpu, i)))
+        push16(cpu, (uint16_t)vme_flags_image(cpu));
+    else
+        push_sized(cpu, cpu_get_eflags(cpu) & ~(FLAG_VM | FLAG_RF), o32(i));
 }
 
 /* POPF changes no VM, VIF or VIP (and clears RF); IOPL only at CPL 0; IF
@@ -192,8 +213,12 @@ static void pushf(cpu_t *cpu, const insn_t *i)
 static void popf(cpu_t *cpu, const insn_t *i)
 {
     bool is32 = o32(i);
-    if (cpu_is_v86(cpu) && iopl(cpu) != 3)
-        cpu_exception(cpu, EXC_GP, 0);
+    if (UNLIKELY(v86_flags_trap(cpu, i))) {
+        uint32_t v = vme_load_flags(cpu, stack_peek(cpu, 0, false));
+        pop16(cpu);
+        cpu_set_eflags(cpu, v);
+        return;
+    }
     uint32_t image = pop_sized(cpu, is32);
     uint32_t mask = FLAGS_ARITH | FLAG_TF | FLAG_IF | FLAG_DF | FLAG_IOPL | FLAG_NT;
     if (is32)
