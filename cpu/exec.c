@@ -508,7 +508,9 @@ bool cpu_set_cr4(cpu_t *cpu, uint32_t value)
     return true;
 }
 
-void cpu_reset(cpu_t *cpu)
+/* RESET# and INIT# (SDM vol. 3, table 9-1): INIT keeps the x87/FXSR state,
+ * the TSC, the MSRs (EFER, SYSENTER, MTRRs, ...) and CR0.CD/NW. */
+static void reset(cpu_t *cpu, bool init)
 {
     memset(cpu->gpr, 0, sizeof cpu->gpr);
     cpu->gpr[R_EDX] = CPU_SIGNATURE;
@@ -524,16 +526,18 @@ void cpu_reset(cpu_t *cpu)
     memset(cpu->dr, 0, sizeof cpu->dr);
     cpu->dr[6] = 0xFFFF0FF0u;
     cpu->dr[7] = 0x400;
-    memset(&cpu->msr, 0, sizeof cpu->msr);
-    cpu->tsc_offset = 0;
+    if (!init) {
+        memset(&cpu->msr, 0, sizeof cpu->msr);
+        cpu->tsc_offset = 0 - cpu->icount; /* the TSC restarts from 0 */
+        fpu_reset(&cpu->fpu);
+    }
     cpu->cr2 = 0;
-    cpu->cr0 = 0x60000010u;
-    mmu_set_efer(&cpu->mmu, 0);
+    cpu->cr0 = init ? (cpu->cr0 & (CR0_CD | CR0_NW)) | CR0_ET : 0x60000010u;
+    mmu_set_efer(&cpu->mmu, cpu->msr.efer);
     mmu_set_cr4(&cpu->mmu, 0);
     mmu_set_cr0(&cpu->mmu, cpu->cr0);
     cpu->cr4 = 0;
     cpu_set_cr3(cpu, 0);
-    fpu_reset(&cpu->fpu);
     cpu->halted = cpu->nmi_pending = cpu->nmi_blocked = cpu->irq_inhibit = false;
     cpu->shutdown = false;
     cpu->delivering = cpu->pending_exc = -1;
@@ -542,6 +546,16 @@ void cpu_reset(cpu_t *cpu)
     cpu_update_align_check(cpu);
     cpu_debug_changed(cpu);
     icache_flush(cpu->icache);
+}
+
+void cpu_reset(cpu_t *cpu)
+{
+    reset(cpu, false);
+}
+
+void cpu_signal_init(cpu_t *cpu)
+{
+    reset(cpu, true);
 }
 
 bool cpu_init(cpu_t *cpu, physmem_t *pm, const cpu_bus_t *bus)
