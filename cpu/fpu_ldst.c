@@ -457,14 +457,15 @@ FPU_HANDLER(fpu_frstor)
 
 /* ---------------------------------------------------------------- FXSAVE / FXRSTOR */
 
-/* The 512-byte area must be 16-byte aligned (#GP(0) otherwise).  Without
+/* The 512-byte area must be 16-byte aligned (#GP(0) otherwise, even with
+ * alignment checking on: #AC is for word to qword data, SDM vol. 3, 6.15
+ * "Interrupt 17"; the FXSAVE page lets either be raised).  Without
  * SSE on this CPU, MXCSR and the XMM area are neither written nor read. */
 #define FXSAVE_X87_BYTES 160
 
 static uint32_t fx_area(cpu_t *cpu, const insn_t *i, unsigned right)
 {
     uint32_t lin = seg_linear(cpu, i->seg, ea_offset(cpu, i), 512, right);
-    mmu_check_align(&cpu->mmu, cpu->mmu.cur, lin, 16); /* #AC when armed: the SDM allows it or #GP */
     if (lin & 15)
         cpu_exception(cpu, EXC_GP, 0);
     return lin;

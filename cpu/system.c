@@ -320,8 +320,20 @@ static void ltr(cpu_t *cpu, const insn_t *i)
     seg_cache_from_desc(cpu, &cpu->tr, sel, d, false);
 }
 
-static void sldt(cpu_t *c, const insn_t *i) { require_protected_mode(c); store_word(c, i, c->ldtr.sel); }
-static void str(cpu_t *c, const insn_t *i) { require_protected_mode(c); store_word(c, i, c->tr.sel); }
+/* SLDT/STR: in memory, the LDTR and TR contents need 4-byte alignment for
+ * #AC like SGDT's image (SDM vol. 3, table 6-7), though only a word is
+ * written. */
+static void store_selector(cpu_t *cpu, const insn_t *i, uint16_t sel)
+{
+    require_protected_mode(cpu);
+    if (i->pfx & PFX_MEM)
+        mmu_check_align(&cpu->mmu, cpu->mmu.cur,
+                        seg_linear(cpu, i->seg, ea_offset(cpu, i), 2, SEG_RIGHT_W), 4);
+    store_word(cpu, i, sel);
+}
+
+static void sldt(cpu_t *c, const insn_t *i) { store_selector(c, i, c->ldtr.sel); }
+static void str(cpu_t *c, const insn_t *i) { store_selector(c, i, c->tr.sel); }
 
 /* ---------------------------------------------------------------- CR0 and the MSW */
 

@@ -2,10 +2,11 @@
 ; CR0.AM = 1, EFLAGS.AC = 1 and CPL 3, a data access that is not aligned
 ; on its operand's size raises #AC(0) before anything is changed: words on
 ; 2, dwords on 4, FPU qwords on 8, FPU environments on 4 (2 with a 16-bit
-; operand size), SGDT's image on 4, FXSAVE's area on 16; stack pushes and
-; read-modify-write operands too; bytes never.  At CPL 0, with
-; AC clear, or with AM clear nothing faults, and each condition is
-; re-evaluated when it changes (POPF at CPL 3 for AC, MOV CR0 for AM).
+; operand size), SGDT's image and SLDT/STR's selector on 4; stack pushes
+; and read-modify-write operands too; bytes never; FXSAVE's 16-byte area
+; gives #GP instead.  At CPL 0, with AC clear, or with AM clear nothing
+; faults, and each condition is re-evaluated when it changes (POPF at CPL
+; 3 for AC, MOV CR0 for AM).
 ; The system structures (GDT, IDT, TSS), moved to misaligned addresses
 ; here, are read and written at CPL 3 without #AC: they are supervisor
 ; accesses.
@@ -160,13 +161,23 @@ ring3:
     EXPECT_AC "fnstenv (32-bit) on 2", fnstenv [DATA + 0x202]
     o16 fnstenv [DATA + 0x202]          ; 14 bytes on 2: allowed
     EXPECT_AC "fldenv (16-bit) on 1", o16 fldenv [DATA + 0x201]
-    EXPECT_AC "fxsave on 8", fxsave [DATA + 0x208]
+    EXPECT_FAULT .fx_done               ; 16-byte data: #GP, not #AC
+.fx:
+    fxsave [DATA + 0x208]
+    FAIL32 "fxsave on 8: no fault"
+.fx_done:
+    CHECK_FAULT 13, 0, .fx, "fxsave on 8"
     ; SGDT's six bytes must be 4-aligned as a whole.
     mov dword [DATA + 0x24], 0xFFFFFFFF
     sgdt [DATA + 0x20]                  ; read back in aligned dwords
     CHECKD dword [DATA + 0x20], ((GDT2 & 0xFFFF) << 16) | (64 * 8 - 1), "sgdt limit and base 15:0"
     CHECKD dword [DATA + 0x24], 0xFFFF0000 | (GDT2 >> 16), "sgdt base 31:16"
     EXPECT_AC "sgdt on 2", sgdt [DATA + 0x32]
+    str [DATA + 0x40]                   ; LDTR and TR contents: on 4 too
+    movzx eax, word [DATA + 0x40]
+    CHECKD eax, SEL_TSS2, "str"
+    EXPECT_AC "str on 2", str [DATA + 0x42]
+    EXPECT_AC "sldt on 2", sldt [DATA + 0x46]
     ; An interrupt to ring 0 reads the misaligned IDT and TSS: no #AC.
     mov ebx, 0
     int 0x80
