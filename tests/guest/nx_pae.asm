@@ -28,11 +28,6 @@ SEL_FLAT_3  equ SEL_FREE + 8 + 3 ; ring 3 code, base 0, 4 GiB
 MSR_EFER    equ 0xC0000080
 EFER_NXE    equ 0x800
 
-%macro SET64 3
-    mov dword [%1], %2
-    mov dword [%1 + 4], %3
-%endmacro
-
 ; FAR_CALL_OK linear, "label": the code at linear runs and returns.
 %macro FAR_CALL_OK 2
     mov eax, 0
@@ -116,15 +111,7 @@ pm_start:
     mov [FRAME_BIG], eax
     mov eax, [FRAME_A + 4]
     mov [FRAME_BIG + 4], eax
-    mov edi, PT0
-    mov eax, 0x7
-    mov ecx, 512
-.fill:
-    mov [edi], eax
-    mov dword [edi + 4], 0
-    add eax, 0x1000
-    add edi, 8
-    loop .fill
+    PAE_IDENTITY_PT PT0                 ; 0-2 MiB
     SET64 PD0, PT0 | 7, 0
     SET64 PD1, PT1 | 7, 0
     SET64 PD1 + 8, PT2 | 7, NX_HI               ; NX at the PDE level
