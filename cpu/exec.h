@@ -219,9 +219,11 @@ static inline void store_host(uint8_t *p, uint32_t v, unsigned size) { memcpy(p,
 /* Read-modify-write of a memory operand: `op(cpu, old, arg)` returns the
  * new value.  The operand is checked for writing before it is read, so a
  * fault leaves it untouched. */
-#define RMW_MEM(cpu, i, size, op, arg)                                                             \
+#define RMW_MEM(cpu, i, size, op, arg) RMW_AT(cpu, (i)->seg, ea_offset(cpu, i), size, op, arg)
+/* The same at offset `off` of segment `s` (bit strings, string operands). */
+#define RMW_AT(cpu, s, off, size, op, arg)                                                         \
     do {                                                                                           \
-        uint32_t lin_ = seg_linear(cpu, (i)->seg, ea_offset(cpu, i), size, SEG_RIGHT_W);           \
+        uint32_t lin_ = seg_linear(cpu, s, off, size, SEG_RIGHT_W);                                \
         uint8_t *p_ = mmu_rmw_ptr((cpu)->mmu.cur, lin_, size);                                     \
         if (LIKELY(p_)) {                                                                          \
             store_host(p_, op(cpu, load_host(p_, size), arg), size);                               \
