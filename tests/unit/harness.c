@@ -145,8 +145,9 @@ static size_t emit_trampoline(emit_t *e)
 /* The 32-bit stub's prologue, up to the instruction. */
 static void emit_prologue(emit_t *e)
 {
-    /* 64-bit code runs with null DS and ES: take the flat data selector from SS. */
-    eb(e, 7, 0x66, 0x8C, 0xD0, 0x8E, 0xD8, 0x8E, 0xC0); /* mov ax, ss; mov ds, ax; mov es, ax */
+    /* 64-bit code may run with null DS and ES, and with the SS a fault in
+     * an earlier run left: load Linux's flat data selector (__USER_DS). */
+    eb(e, 10, 0x66, 0xB8, 0x2B, 0x00, 0x8E, 0xD0, 0x8E, 0xD8, 0x8E, 0xC0); /* ss = ds = es = 0x2B */
     eb(e, 2, 0x89, 0x25); /* mov [abs], esp */
     e32(e, nat_addr(NAT_STUB + SAVE_ESP));
     eb(e, 6, 0x66, 0xB8, NAT_SEL_STUB, 0x00, 0x8E, 0xE8); /* mov ax, sel; mov gs, ax */
@@ -333,11 +334,7 @@ static const uint8_t *native_window(void) { return nat + NAT_WINDOW; }
 #define EMU_IVT_HANDLER 0x500u /* jmp $ */
 #define EMU_GDT 0x1000u
 #define EMU_LDT 0x2000u
-#define EMU_TSS 0x3000u       /* 32-bit TSS with an all-zero I/O bitmap */
 #define EMU_TSS_LIMIT 0x2068u
-#define EMU_CODE 0x10000u     /* CS base; the instruction is at offset 0x100 */
-#define EMU_IP 0x100u
-#define EMU_WINDOW 0x20000u
 #define EMU_SEL_LDT 0x08
 #define EMU_SEL_TSS 0x10
 #define EMU_SEL_CODE32 0x17
@@ -508,7 +505,7 @@ static void enter_mode(emu_t *e, xmode_t m, bool stack32, uint32_t flags)
     }
 }
 
-void emu_run(emu_t *e, xmode_t m, bool bulk, const xcase_t *c, xstate_t *out)
+void emu_load(emu_t *e, xmode_t m, const xcase_t *c)
 {
     cpu_t *cpu = &e->cpu;
     uint8_t code[32];
@@ -523,6 +520,11 @@ void emu_run(emu_t *e, xmode_t m, bool bulk, const xcase_t *c, xstate_t *out)
     memcpy(cpu->gpr, c->gpr, sizeof c->gpr);
     cpu->eip = EMU_IP;
     e->exception = -1;
+}
+
+void emu_go(emu_t *e, bool bulk, xstate_t *out)
+{
+    cpu_t *cpu = &e->cpu;
     /* A REP instruction steps one element (bulk: one chunk) at a time. */
     for (long k = 0; k < 10000000; k++) {
         if (bulk)
@@ -540,6 +542,14 @@ void emu_run(emu_t *e, xmode_t m, bool bulk, const xcase_t *c, xstate_t *out)
         out->exception = -1;
     }
 }
+
+void emu_run(emu_t *e, xmode_t m, bool bulk, const xcase_t *c, xstate_t *out)
+{
+    emu_load(e, m, c);
+    emu_go(e, bulk, out);
+}
+
+physmem_t *emu_physmem(emu_t *e) { return &e->pm; }
 
 /* ================================================================ differential */
 

@@ -105,6 +105,15 @@ uint8_t *emu_window(emu_t *e);
  * chunks at full size) instead of single steps.  A repeated string
  * instruction runs until it completes. */
 void emu_run(emu_t *e, xmode_t m, bool bulk, const xcase_t *c, xstate_t *out);
+/* emu_run in two steps, so a test can change the machine in between. */
+void emu_load(emu_t *e, xmode_t m, const xcase_t *c);
+void emu_go(emu_t *e, bool bulk, xstate_t *out);
+physmem_t *emu_physmem(emu_t *e);
+/* Where things are in the emulated machine. */
+#define EMU_CODE 0x10000u   /* CS base; the instruction is at offset EMU_IP */
+#define EMU_IP 0x100u
+#define EMU_WINDOW 0x20000u /* base of the data window */
+#define EMU_TSS 0x3000u     /* 32-bit TSS, I/O bitmap at +0x68 (all ports allowed) */
 /* V86 mode runs with this IOPL (default 3). */
 void emu_set_v86_iopl(emu_t *e, unsigned iopl);
 
