@@ -679,7 +679,7 @@ int diff_spec(emu_t *e, const xspec_t *s, int count)
     for (int bits = 8; bits <= 32; bits *= 2) {
         if (!(s->sizes & (bits / 8)))
             continue;
-        for (int form = 0; form < (s->mem ? 3 : 1) && bad < MAX_PRINTED; form++) {
+        for (int form = s->mem == MEM_ONLY ? 1 : 0; form < (s->mem ? 3 : 1) && bad < MAX_PRINTED; form++) {
             /* form 0: register operand; 1: [disp32]; 2: [disp16] */
             xform_t f = {.bits = bits, .mem = form > 0, .asize = form == 2 ? 16 : 32, .imm_at = -1};
             xcase_t proto = {.osize = (uint8_t)(bits == 8 ? 0 : bits), .stack32 = true};

@@ -164,9 +164,13 @@ typedef struct xspec {
     int modrm_reg;    /* -1: no ModRM; 0-7: the fixed ModRM.reg; 8: a random register */
     int imm;          /* immediate bytes after ModRM: 0, 1, 2, 4, or -1 for the operand size */
     unsigned sizes;   /* operand sizes to test: XS_8 | XS_16 | XS_32 */
-    bool mem;         /* also the memory forms (with 16- and 32-bit addressing) */
+    int mem;          /* false: register form only; true: also the memory forms
+                         (16- and 32-bit addressing); MEM_ONLY */
     xprepare_fn prepare;
 } xspec_t;
+/* Memory forms only: the host reads C4, C5 and 62 with a register operand
+ * as VEX/EVEX prefixes, where a P6 raises #UD. */
+#define MEM_ONLY 2
 #define XS_8 1u
 #define XS_16 2u
 #define XS_32 4u
