@@ -172,14 +172,16 @@ static void enter(cpu_t *cpu, const insn_t *i)
     unsigned level = i->imm2 & 31;
     uint32_t mask = sp_mask(cpu);
     uint32_t ebp = cpu->gpr[R_EBP];
-    uint32_t frame = (cpu->gpr[R_ESP] - size) & mask;
+    /* The frame pointer: ESP after the first push (all 32 bits of it, also
+     * with a 16-bit stack, as processors do). */
+    uint32_t frame = (cpu->gpr[R_ESP] & ~mask) | ((cpu->gpr[R_ESP] - size) & mask);
     uint32_t vals[32];
     int n = 0;
     vals[n++] = is32 ? ebp : (uint16_t)ebp;
     if (level > 0) {
         for (unsigned k = 1; k < level; k++)
             vals[n++] = rd_sized(cpu, SEG_SS, (ebp - k * size) & mask, size);
-        vals[n++] = frame;
+        vals[n++] = is32 ? frame : (uint16_t)frame;
     }
     uint32_t top = push_frame(cpu, &cpu->seg[SEG_SS], cpu->gpr[R_ESP], cpu->stack32, vals, n, size, 0);
     uint32_t sp = (top - (i->imm & 0xFFFF)) & mask;

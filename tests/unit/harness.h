@@ -81,6 +81,7 @@ typedef struct xcheck {
     uint32_t gpr_mask[8]; /* defined bits per register (0 = ignore) */
     bool sregs;           /* compare DS, ES, SS selectors */
     bool mem;             /* compare the window */
+    uint32_t skip_lo, skip_hi; /* except the bytes [skip_lo, skip_hi) */
 } xcheck_t;
 
 /* Everything defined: arithmetic flags and DF, all registers, memory. */
