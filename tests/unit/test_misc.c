@@ -35,7 +35,7 @@ static void prep_bound(xcase_t *c, xcheck_t *k, const xform_t *f)
     switch (rnd32() % 4) {
     case 0: v = lo; break;
     case 1: v = hi; break;
-    case 2: v = lo + (hi - lo) / 2; break;
+    case 2: v = (int32_t)(((int64_t)lo + hi) / 2); break;
     default: v = (int32_t)rnd_operand((unsigned)f->bits); break;
     }
     memcpy(xmem(c) + f->mem_off, &lo, (size_t)f->bits / 8);
