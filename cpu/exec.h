@@ -135,6 +135,17 @@ static inline void set_r16(cpu_t *cpu, unsigned n, uint16_t v)
     cpu->gpr[n] = (cpu->gpr[n] & 0xFFFF0000u) | v;
 }
 
+/* Writes the low `size` bytes (1, 2 or 4) of EAX. */
+static inline void set_acc(cpu_t *cpu, uint32_t v, unsigned size)
+{
+    if (size == 1)
+        set_r8(cpu, R_EAX, (uint8_t)v);
+    else if (size == 2)
+        set_r16(cpu, R_EAX, (uint16_t)v);
+    else
+        cpu->gpr[R_EAX] = v;
+}
+
 static inline bool o32(const insn_t *i) { return i->pfx & PFX_O32; }
 static inline bool a32(const insn_t *i) { return i->pfx & PFX_A32; }
 

@@ -3,7 +3,9 @@
  * TODO(helper): the protected-mode paths. */
 #include "exec.h"
 
-static void far_jump(cpu_t *cpu, uint16_t sel, uint32_t off, bool is32)
+/* The checks of a far target in real and V86 mode: the offset (cut to 16
+ * bits by the operand size) within the CS limit. */
+static uint32_t far_target(cpu_t *cpu, uint32_t off, bool is32)
 {
     if (!is32)
         off &= 0xFFFF;
@@ -11,6 +13,12 @@ static void far_jump(cpu_t *cpu, uint16_t sel, uint32_t off, bool is32)
         cpu_exception(cpu, EXC_GP, 0); /* TODO(helper) */
     if (off > cpu->seg[SEG_CS].limit)
         cpu_exception(cpu, EXC_GP, 0);
+    return off;
+}
+
+static void far_jump(cpu_t *cpu, uint16_t sel, uint32_t off, bool is32)
+{
+    off = far_target(cpu, off, is32);
     seg_load_real(cpu, SEG_CS, sel);
     cpu->eip = off;
 }
@@ -19,12 +27,7 @@ static void far_jump(cpu_t *cpu, uint16_t sel, uint32_t off, bool is32)
  * checked before anything is pushed. */
 static void far_call(cpu_t *cpu, uint16_t sel, uint32_t off, bool is32)
 {
-    if (!is32)
-        off &= 0xFFFF;
-    if (cpu_is_protected(cpu) && !cpu_is_v86(cpu))
-        cpu_exception(cpu, EXC_GP, 0); /* TODO(helper) */
-    if (off > cpu->seg[SEG_CS].limit)
-        cpu_exception(cpu, EXC_GP, 0);
+    off = far_target(cpu, off, is32);
     uint32_t ret[2] = {cpu->seg[SEG_CS].sel, cpu->eip};
     set_sp(cpu, push_frame(cpu, &cpu->seg[SEG_SS], cpu->gpr[R_ESP], cpu->stack32, ret, 2, is32 ? 4 : 2, 0));
     seg_load_real(cpu, SEG_CS, sel);

@@ -49,15 +49,6 @@ static inline uint32_t get_acc(const cpu_t *cpu, unsigned size)
     uint32_t v = cpu->gpr[R_EAX];
     return size == 1 ? (v & 0xFF) : size == 2 ? (v & 0xFFFF) : v;
 }
-static inline void set_acc(cpu_t *cpu, uint32_t v, unsigned size)
-{
-    if (size == 1)
-        set_r8(cpu, R_EAX, (uint8_t)v);
-    else if (size == 2)
-        set_r16(cpu, R_EAX, (uint16_t)v);
-    else
-        cpu->gpr[R_EAX] = v;
-}
 
 /* Segmented accesses of a constant size (inline, unlike rd_sized). */
 static inline uint32_t str_rd(cpu_t *cpu, int s, uint32_t off, unsigned size)

@@ -619,6 +619,18 @@ uint8_t *xmem(const xcase_t *c)
     return case_mem;
 }
 
+uint32_t xmem_get(const xcase_t *c, uint32_t off, int bits)
+{
+    uint32_t v = 0;
+    memcpy(&v, xmem(c) + off, (size_t)bits / 8);
+    return v;
+}
+
+void xmem_put(const xcase_t *c, uint32_t off, uint32_t v, int bits)
+{
+    memcpy(xmem(c) + off, &v, (size_t)bits / 8);
+}
+
 uint32_t xget(const xcase_t *c, int reg, int bits)
 {
     if (bits == 8)
@@ -720,6 +732,35 @@ int diff_spec(emu_t *e, const xspec_t *s, int count)
     if (bad)
         fprintf(stderr, "%s: %d mismatches\n", s->name, bad);
     return bad;
+}
+
+int diff_specs(emu_t *e, const xspec_t *specs, size_t n, int count)
+{
+    int bad = 0;
+    for (size_t k = 0; k < n; k++)
+        bad += diff_spec(e, &specs[k], count);
+    return bad;
+}
+
+/* ================================================================ cmocka */
+
+emu_t *xemu;
+
+int xgroup_setup(void **state)
+{
+    (void)state;
+    if (!native_available())
+        return -1;
+    xemu = emu_create();
+    return xemu ? 0 : -1;
+}
+
+int xgroup_teardown(void **state)
+{
+    (void)state;
+    emu_destroy(xemu);
+    xemu = NULL;
+    return 0;
 }
 
 /* ================================================================ random */

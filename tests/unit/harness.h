@@ -191,6 +191,21 @@ void xset(xcase_t *c, int reg, int bits, uint32_t v);
 /* The memory operand buffer of the case being prepared (the window's
  * initial contents; read-write). */
 uint8_t *xmem(const xcase_t *c);
+/* A little-endian value of `bits` bits at offset off of that buffer. */
+uint32_t xmem_get(const xcase_t *c, uint32_t off, int bits);
+void xmem_put(const xcase_t *c, uint32_t off, uint32_t v, int bits);
+
+/* diff_spec for each of n specs; the total number of mismatches. */
+int diff_specs(emu_t *e, const xspec_t *specs, size_t n, int count);
+#define DIFF_SPECS(e, specs, count) diff_specs(e, specs, sizeof(specs) / sizeof((specs)[0]), count)
+
+/* ---------------------------------------------------------------- cmocka */
+
+/* The machine a test group shares, and the group fixtures that create it
+ * (setup fails when the host cannot run the native oracle). */
+extern emu_t *xemu;
+int xgroup_setup(void **state);
+int xgroup_teardown(void **state);
 
 /* ---------------------------------------------------------------- random */
 

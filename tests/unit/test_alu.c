@@ -13,8 +13,6 @@
 
 #define CASES 400
 
-static emu_t *emu;
-
 /* AND, OR, XOR, TEST leave AF undefined. */
 static void prep_logic(xcase_t *c, xcheck_t *k, const xform_t *f)
 {
@@ -42,8 +40,7 @@ static void test_binary_ops(void **state)
             {names[op], {0x82}, 1, op, 1, XS_8, true, p},
             {names[op], {0x83}, 1, op, 1, XS_16 | XS_32, true, p},
         };
-        for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
-            bad += diff_spec(emu, &specs[k], CASES);
+        bad += DIFF_SPECS(xemu, specs, CASES);
     }
     assert_int_equal(bad, 0);
 }
@@ -70,13 +67,12 @@ static void test_test_and_unary(void **state)
         {"dec", {0xFF}, 1, 1, 0, XS_16 | XS_32, true, NULL},
     };
     int bad = 0;
-    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
-        bad += diff_spec(emu, &specs[k], CASES);
+    bad += DIFF_SPECS(xemu, specs, CASES);
     for (int r = 0; r < 8; r++) { /* 40-4F: not encodable in 64-bit mode */
         xspec_t inc = {"inc r", {(uint8_t)(0x40 + r)}, 1, -1, 0, XS_16 | XS_32, false, NULL};
         xspec_t dec = {"dec r", {(uint8_t)(0x48 + r)}, 1, -1, 0, XS_16 | XS_32, false, NULL};
-        bad += diff_spec(emu, &inc, CASES / 4);
-        bad += diff_spec(emu, &dec, CASES / 4);
+        bad += diff_spec(xemu, &inc, CASES / 4);
+        bad += diff_spec(xemu, &dec, CASES / 4);
     }
     assert_int_equal(bad, 0);
 }
@@ -96,25 +92,8 @@ static void test_lock(void **state)
         {"lock mov", {0xF0, 0x89}, 2, 8, 0, XS_32, true, NULL},
     };
     int bad = 0;
-    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
-        bad += diff_spec(emu, &specs[k], 40);
+    bad += DIFF_SPECS(xemu, specs, 40);
     assert_int_equal(bad, 0);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    if (!native_available())
-        return -1;
-    emu = emu_create();
-    return emu ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    emu_destroy(emu);
-    return 0;
 }
 
 int main(void)
@@ -124,5 +103,5 @@ int main(void)
         cmocka_unit_test(test_test_and_unary),
         cmocka_unit_test(test_lock),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, xgroup_setup, xgroup_teardown);
 }

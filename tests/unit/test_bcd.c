@@ -12,7 +12,6 @@
 
 #include "harness.h"
 
-static emu_t *emu;
 static unsigned serial; /* walks AL x AF x CF */
 
 static void prep_adjust(xcase_t *c, xcheck_t *k, const xform_t *f)
@@ -42,7 +41,7 @@ static void test_adjust(void **state)
         xcase_t proto = {.code = {ops[k]}, .len = 1, .stack32 = true};
         xform_t f = {.bits = 8, .imm_at = -1};
         serial = 0;
-        bad += diff_random(emu, &proto, &f, prep_adjust, 1024 * 2);
+        bad += diff_random(xemu, &proto, &f, prep_adjust, 1024 * 2);
     }
     assert_int_equal(bad, 0);
 }
@@ -54,7 +53,7 @@ static void test_aam_aad(void **state)
     for (uint8_t op = 0xD4; op <= 0xD5; op++) {
         xcase_t proto = {.code = {op, 10}, .len = 2, .stack32 = true};
         xform_t f = {.bits = 8, .imm_at = 1};
-        bad += diff_random(emu, &proto, &f, prep_base, 8000);
+        bad += diff_random(xemu, &proto, &f, prep_base, 8000);
     }
     assert_int_equal(bad, 0);
 }
@@ -81,7 +80,7 @@ static void test_documented_examples(void **state)
         memcpy(c.code, ex[k].code, 2);
         c.gpr[R_EAX] = ex[k].ax;
         xstate_t out;
-        emu_run(emu, XM_REAL, false, &c, &out);
+        emu_run(xemu, XM_REAL, false, &c, &out);
         assert_int_equal(out.gpr[R_EAX] & 0xFFFF, ex[k].ax_after);
         if (ex[k].code[0] < 0xD4)
             assert_int_equal((out.eflags & FLAG_CF) != 0, ex[k].cf_after);
@@ -90,25 +89,9 @@ static void test_documented_examples(void **state)
     xcase_t c = {.code = {0xD4, 0x00}, .len = 2, .stack32 = true};
     c.gpr[R_EAX] = 0x1234;
     xstate_t out;
-    emu_run(emu, XM_REAL, false, &c, &out);
+    emu_run(xemu, XM_REAL, false, &c, &out);
     assert_int_equal(out.exception, EXC_DE);
     assert_int_equal(out.gpr[R_EAX], 0x1234);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    if (!native_available())
-        return -1;
-    emu = emu_create();
-    return emu ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    emu_destroy(emu);
-    return 0;
 }
 
 int main(void)
@@ -118,5 +101,5 @@ int main(void)
         cmocka_unit_test(test_aam_aad),
         cmocka_unit_test(test_documented_examples),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, xgroup_setup, xgroup_teardown);
 }

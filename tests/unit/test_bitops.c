@@ -14,8 +14,6 @@
 
 #define CASES 1500
 
-static emu_t *emu;
-
 /* BTx: CF defined; OF SF AF PF undefined; ZF unchanged. */
 static void bt_defined(xcheck_t *k) { k->flags_mask = FLAG_CF | FLAG_ZF | FLAG_DF; }
 
@@ -50,9 +48,7 @@ static void prep_scan(xcase_t *c, xcheck_t *k, const xform_t *f)
     if (f->mem) {
         if (rnd32() % 8 == 0)
             memset(xmem(c) + f->mem_off, 0, 4);
-        memcpy(&src, xmem(c) + f->mem_off, 4);
-        if (f->bits == 16)
-            src &= 0xFFFF;
+        src = xmem_get(c, f->mem_off, f->bits);
     } else {
         src = xget(c, f->rm, f->bits);
     }
@@ -73,10 +69,7 @@ static void test_bt(void **state)
         {"btr Ev,Ib", {0x0F, 0xBA}, 2, 6, 1, XS_16 | XS_32, true, prep_bt_imm},
         {"btc Ev,Ib", {0x0F, 0xBA}, 2, 7, 1, XS_16 | XS_32, true, prep_bt_imm},
     };
-    int bad = 0;
-    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
-        bad += diff_spec(emu, &specs[k], CASES);
-    assert_int_equal(bad, 0);
+    assert_int_equal(DIFF_SPECS(xemu, specs, CASES), 0);
 }
 
 static void test_scan(void **state)
@@ -86,10 +79,7 @@ static void test_scan(void **state)
         {"bsf", {0x0F, 0xBC}, 2, 8, 0, XS_16 | XS_32, true, prep_scan},
         {"bsr", {0x0F, 0xBD}, 2, 8, 0, XS_16 | XS_32, true, prep_scan},
     };
-    int bad = 0;
-    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
-        bad += diff_spec(emu, &specs[k], CASES);
-    assert_int_equal(bad, 0);
+    assert_int_equal(DIFF_SPECS(xemu, specs, CASES), 0);
 }
 
 /* SETcc: every condition, both forms; ModRM.reg is ignored. */
@@ -99,7 +89,7 @@ static void test_setcc(void **state)
     int bad = 0;
     for (int cc = 0; cc < 16; cc++) {
         xspec_t s = {"setcc", {0x0F, (uint8_t)(0x90 + cc)}, 2, 8, 0, XS_8, true, NULL};
-        bad += diff_spec(emu, &s, 300);
+        bad += diff_spec(xemu, &s, 300);
     }
     assert_int_equal(bad, 0);
 }
@@ -114,25 +104,9 @@ static void test_bswap(void **state)
         for (uint8_t osize = 16; osize <= 32; osize += 16) {
             xcase_t proto = {.code = {0x0F, (uint8_t)(0xC8 + r)}, .len = 2, .osize = osize, .stack32 = true};
             xform_t f = {.bits = osize, .imm_at = -1};
-            bad += diff_random(emu, &proto, &f, NULL, 200);
+            bad += diff_random(xemu, &proto, &f, NULL, 200);
         }
     assert_int_equal(bad, 0);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    if (!native_available())
-        return -1;
-    emu = emu_create();
-    return emu ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    emu_destroy(emu);
-    return 0;
 }
 
 int main(void)
@@ -143,5 +117,5 @@ int main(void)
         cmocka_unit_test(test_setcc),
         cmocka_unit_test(test_bswap),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, xgroup_setup, xgroup_teardown);
 }

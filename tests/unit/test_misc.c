@@ -15,8 +15,6 @@
 
 #include "harness.h"
 
-static emu_t *emu;
-
 /* BOUND: the index inside, at either bound, or outside (#BR). */
 static void prep_bound(xcase_t *c, xcheck_t *k, const xform_t *f)
 {
@@ -38,8 +36,8 @@ static void prep_bound(xcase_t *c, xcheck_t *k, const xform_t *f)
     case 2: v = (int32_t)(((int64_t)lo + hi) / 2); break;
     default: v = (int32_t)rnd_operand((unsigned)f->bits); break;
     }
-    memcpy(xmem(c) + f->mem_off, &lo, (size_t)f->bits / 8);
-    memcpy(xmem(c) + f->mem_off + f->bits / 8, &hi, (size_t)f->bits / 8);
+    xmem_put(c, f->mem_off, (uint32_t)lo, f->bits);
+    xmem_put(c, f->mem_off + (uint32_t)f->bits / 8, (uint32_t)hi, f->bits);
     xset(c, f->reg, f->bits, (uint32_t)v);
 }
 
@@ -47,12 +45,12 @@ static void test_bound(void **state)
 {
     (void)state;
     xspec_t s = {"bound", {0x62}, 1, 8, 0, XS_16 | XS_32, MEM_ONLY, prep_bound};
-    assert_int_equal(diff_spec(emu, &s, 2000), 0);
+    assert_int_equal(diff_spec(xemu, &s, 2000), 0);
     /* The register form is #UD on a P6 (the host reads 62 there as EVEX). */
     for (xmode_t m = 0; m < XM_COUNT; m++) {
         xcase_t c = {.code = {0x62, 0xC0}, .len = 2};
         xstate_t out;
-        emu_run(emu, m, false, &c, &out);
+        emu_run(xemu, m, false, &c, &out);
         assert_int_equal(out.exception, EXC_UD);
     }
 }
@@ -73,8 +71,7 @@ static void test_simple(void **state)
         {"ud2", {0x0F, 0x0B}, 2, -1, 0, XS_32, false, NULL},
     };
     int bad = 0;
-    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
-        bad += diff_spec(emu, &specs[k], 200);
+    bad += DIFF_SPECS(xemu, specs, 200);
     assert_int_equal(bad, 0);
 }
 
@@ -102,9 +99,9 @@ static void test_invalid_encodings(void **state)
         xcheck_t chk = xcheck_all();
         for (xmode_t m = 0; m < XM_COUNT; m++)
             if (xmode_fits(m, &c))
-                bad += !diff_one(emu, m, false, &c, &chk);
+                bad += !diff_one(xemu, m, false, &c, &chk);
         xstate_t out;
-        emu_run(emu, XM_REAL, false, &c, &out);
+        emu_run(xemu, XM_REAL, false, &c, &out);
         assert_int_equal(out.exception, EXC_UD);
     }
     assert_int_equal(bad, 0);
@@ -136,22 +133,6 @@ static void test_random_bytes(void **state)
     assert_true(exceptions > 1000 && exceptions < 39000);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    if (!native_available())
-        return -1;
-    emu = emu_create();
-    return emu ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    emu_destroy(emu);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -160,5 +141,5 @@ int main(void)
         cmocka_unit_test(test_invalid_encodings),
         cmocka_unit_test(test_random_bytes),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, xgroup_setup, xgroup_teardown);
 }

@@ -15,20 +15,6 @@
 
 #define CASES 400
 
-static emu_t *emu;
-
-static uint32_t mem_get(const xcase_t *c, uint32_t off, int bits)
-{
-    uint32_t v = 0;
-    memcpy(&v, xmem(c) + off, (size_t)bits / 8);
-    return v;
-}
-
-static void mem_put(const xcase_t *c, uint32_t off, uint32_t v, int bits)
-{
-    memcpy(xmem(c) + off, &v, (size_t)bits / 8);
-}
-
 static void test_mov_forms(void **state)
 {
     (void)state;
@@ -46,13 +32,12 @@ static void test_mov_forms(void **state)
         {"movsx Gv,Ew", {0x0F, 0xBF}, 2, 8, 0, XS_16 | XS_32, true, NULL},
     };
     int bad = 0;
-    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
-        bad += diff_spec(emu, &specs[k], CASES);
+    bad += DIFF_SPECS(xemu, specs, CASES);
     for (int r = 0; r < 8; r++) {
         xspec_t b = {"mov Zb,Ib", {(uint8_t)(0xB0 + r)}, 1, -1, 1, XS_8, false, NULL};
         xspec_t v = {"mov Zv,Iz", {(uint8_t)(0xB8 + r)}, 1, -1, -1, XS_16 | XS_32, false, NULL};
-        bad += diff_spec(emu, &b, CASES / 8);
-        bad += diff_spec(emu, &v, CASES / 8);
+        bad += diff_spec(xemu, &b, CASES / 8);
+        bad += diff_spec(xemu, &v, CASES / 8);
     }
     /* A0-A3 with a 16- and a 32-bit offset. */
     for (uint8_t op = 0xA0; op <= 0xA3; op++)
@@ -65,7 +50,7 @@ static void test_mov_forms(void **state)
                     memcpy(p.code + 1, &off, 4);
                     p.len = 1 + asize / 8;
                     xform_t f = {.bits = op & 1 ? osize : 8, .imm_at = -1};
-                    bad += diff_random(emu, &p, &f, NULL, 1);
+                    bad += diff_random(xemu, &p, &f, NULL, 1);
                 }
             }
     assert_int_equal(bad, 0);
@@ -77,7 +62,7 @@ static void prep_sreg(xcase_t *c, xcheck_t *k, const xform_t *f)
 {
     uint32_t sel = rnd32() & 1 ? XSEL_DATA32 : XSEL_DATA16;
     if (f->mem)
-        mem_put(c, f->mem_off, sel, 16);
+        xmem_put(c, f->mem_off, sel, 16);
     else
         xset(c, f->rm, 16, sel);
     c->modes = XM_PM_ONLY;
@@ -92,11 +77,11 @@ static void test_mov_sreg(void **state)
     for (size_t k = 0; k < sizeof regs / sizeof regs[0]; k++) {
         xspec_t to = {"mov Ew,Sw", {0x8C}, 1, regs[k], 0, XS_16 | XS_32, true, prep_sreg};
         xspec_t from = {"mov Sw,Ew", {0x8E}, 1, regs[k], 0, XS_16, true, prep_sreg};
-        bad += diff_spec(emu, &to, 60);
-        bad += diff_spec(emu, &from, 60);
+        bad += diff_spec(xemu, &to, 60);
+        bad += diff_spec(xemu, &from, 60);
     }
     xspec_t cs = {"mov cs,Ew", {0x8E}, 1, 1, 0, XS_16, true, prep_sreg}; /* #UD */
-    bad += diff_spec(emu, &cs, 20);
+    bad += diff_spec(xemu, &cs, 20);
     assert_int_equal(bad, 0);
 }
 
@@ -114,11 +99,10 @@ static void test_xchg_xadd(void **state)
         {"lock xadd", {0xF0, 0x0F, 0xC1}, 3, 8, 0, XS_32, true, NULL},
     };
     int bad = 0;
-    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
-        bad += diff_spec(emu, &specs[k], CASES);
+    bad += DIFF_SPECS(xemu, specs, CASES);
     for (int r = 1; r < 8; r++) {
         xspec_t s = {"xchg eAX,Zv", {(uint8_t)(0x90 + r)}, 1, -1, 0, XS_16 | XS_32, false, NULL};
-        bad += diff_spec(emu, &s, CASES / 4);
+        bad += diff_spec(xemu, &s, CASES / 4);
     }
     assert_int_equal(bad, 0);
 }
@@ -128,15 +112,15 @@ static void prep_cmpxchg(xcase_t *c, xcheck_t *k, const xform_t *f)
 {
     (void)k;
     if (rnd32() & 1)
-        xset(c, R_EAX, f->bits, f->mem ? mem_get(c, f->mem_off, f->bits) : xget(c, f->rm, f->bits));
+        xset(c, R_EAX, f->bits, f->mem ? xmem_get(c, f->mem_off, f->bits) : xget(c, f->rm, f->bits));
 }
 
 static void prep_cmpxchg8b(xcase_t *c, xcheck_t *k, const xform_t *f)
 {
     (void)k;
     if (f->mem && (rnd32() & 1)) {
-        c->gpr[R_EAX] = mem_get(c, f->mem_off, 32);
-        c->gpr[R_EDX] = mem_get(c, f->mem_off + 4, 32);
+        c->gpr[R_EAX] = xmem_get(c, f->mem_off, 32);
+        c->gpr[R_EDX] = xmem_get(c, f->mem_off + 4, 32);
     }
 }
 
@@ -151,10 +135,7 @@ static void test_cmpxchg(void **state)
         {"lock cmpxchg8b", {0xF0, 0x0F, 0xC7}, 3, 1, 0, XS_32, true, prep_cmpxchg8b},
         {"0f c7 /0", {0x0F, 0xC7}, 2, 0, 0, XS_32, true, NULL}, /* #UD */
     };
-    int bad = 0;
-    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
-        bad += diff_spec(emu, &specs[k], CASES);
-    assert_int_equal(bad, 0);
+    assert_int_equal(DIFF_SPECS(xemu, specs, CASES), 0);
 }
 
 static void test_cmov(void **state)
@@ -163,7 +144,7 @@ static void test_cmov(void **state)
     int bad = 0;
     for (int cc = 0; cc < 16; cc++) {
         xspec_t s = {"cmovcc", {0x0F, (uint8_t)(0x40 + cc)}, 2, 8, 0, XS_16 | XS_32, true, NULL};
-        bad += diff_spec(emu, &s, 150);
+        bad += diff_spec(xemu, &s, 150);
     }
     assert_int_equal(bad, 0);
 }
@@ -173,7 +154,7 @@ static void test_cmov(void **state)
 static void prep_far(xcase_t *c, xcheck_t *k, const xform_t *f)
 {
     if (f->mem)
-        mem_put(c, f->mem_off + (uint32_t)f->bits / 8, rnd32() & 1 ? XSEL_DATA32 : XSEL_DATA16, 16);
+        xmem_put(c, f->mem_off + (uint32_t)f->bits / 8, rnd32() & 1 ? XSEL_DATA32 : XSEL_DATA16, 16);
     k->sregs = true;
 }
 
@@ -185,17 +166,14 @@ static void test_load_far(void **state)
         {"lds", {0xC5}, 1, 8, 0, XS_16 | XS_32, MEM_ONLY, prep_far},
         {"lss", {0x0F, 0xB2}, 2, 8, 0, XS_16 | XS_32, true, prep_far},
     };
-    int bad = 0;
-    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
-        bad += diff_spec(emu, &specs[k], CASES);
-    assert_int_equal(bad, 0);
+    assert_int_equal(DIFF_SPECS(xemu, specs, CASES), 0);
     /* With a register operand LES and LDS are #UD on a P6 (the host, with
      * AVX, reads C4/C5 there as VEX prefixes). */
     for (uint8_t op = 0xC4; op <= 0xC5; op++)
         for (xmode_t m = 0; m < XM_COUNT; m++) {
             xcase_t c = {.code = {op, 0xC3}, .len = 2};
             xstate_t out;
-            emu_run(emu, m, false, &c, &out);
+            emu_run(xemu, m, false, &c, &out);
             assert_int_equal(out.exception, EXC_UD);
         }
 }
@@ -205,8 +183,8 @@ static void test_load_far(void **state)
 static void test_lfs_lgs(void **state)
 {
     (void)state;
-    cpu_t *cpu = emu_cpu(emu);
-    uint8_t *win = emu_window(emu);
+    cpu_t *cpu = emu_cpu(xemu);
+    uint8_t *win = emu_window(xemu);
     for (int gs = 0; gs < 2; gs++)
         for (int o32 = 0; o32 < 2; o32++) {
             uint8_t code[] = {0x66, 0x0F, (uint8_t)(gs ? 0xB5 : 0xB4), 0x1E, 0x40, 0x00}; /* Lxs bx, [0x40] */
@@ -215,7 +193,7 @@ static void test_lfs_lgs(void **state)
             c.gpr[R_EBX] = 0xAAAAAAAAu;
             memcpy(win + 0x40, "\x78\x56\x34\x12\xCD\xAB", 6);
             xstate_t out;
-            emu_run(emu, XM_REAL, false, &c, &out);
+            emu_run(xemu, XM_REAL, false, &c, &out);
             assert_int_equal(out.exception, -1);
             assert_int_equal(out.gpr[R_EBX], o32 ? 0x12345678u : 0xAAAA5678u);
             const segment_t *s = &cpu->seg[gs ? SEG_GS : SEG_FS];
@@ -225,7 +203,7 @@ static void test_lfs_lgs(void **state)
         }
     xcase_t reg = {.code = {0x0F, 0xB4, 0xC3}, .len = 3};
     xstate_t out;
-    emu_run(emu, XM_REAL, false, &reg, &out);
+    emu_run(xemu, XM_REAL, false, &reg, &out);
     assert_int_equal(out.exception, EXC_UD);
 }
 
@@ -251,8 +229,7 @@ static void test_accumulator(void **state)
         {"lahf", {0x9F}, 1, -1, 0, XS_32, false, NULL},
     };
     int bad = 0;
-    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
-        bad += diff_spec(emu, &specs[k], CASES);
+    bad += DIFF_SPECS(xemu, specs, CASES);
     static const uint8_t segs[] = {0, 0x26, 0x36, 0x3E};
     for (int asize = 16; asize <= 32; asize += 16)
         for (size_t s = 0; s < sizeof segs; s++) {
@@ -263,25 +240,9 @@ static void test_accumulator(void **state)
             p.code[n++] = 0xD7;
             p.len = n;
             xform_t f = {.bits = 8, .asize = asize, .imm_at = -1};
-            bad += diff_random(emu, &p, &f, prep_xlat, CASES / 2);
+            bad += diff_random(xemu, &p, &f, prep_xlat, CASES / 2);
         }
     assert_int_equal(bad, 0);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    if (!native_available())
-        return -1;
-    emu = emu_create();
-    return emu ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    emu_destroy(emu);
-    return 0;
 }
 
 int main(void)
@@ -296,5 +257,5 @@ int main(void)
         cmocka_unit_test(test_lfs_lgs),
         cmocka_unit_test(test_accumulator),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, xgroup_setup, xgroup_teardown);
 }

@@ -14,8 +14,6 @@
 
 #define CASES 1500
 
-static emu_t *emu;
-
 /* MUL/IMUL define CF and OF only; DIV/IDIV no flag at all. */
 static void prep_mul(xcase_t *c, xcheck_t *k, const xform_t *f)
 {
@@ -29,10 +27,7 @@ static void prep_div(xcase_t *c, xcheck_t *k, const xform_t *f)
     /* Half of the cases get a dividend that fits, so quotients are tested
      * as much as #DE: the high half below the divisor. */
     if (rnd32() & 1) {
-        uint32_t d = f->mem ? xmem(c)[f->mem_off] | xmem(c)[f->mem_off + 1] << 8 |
-                                  (uint32_t)xmem(c)[f->mem_off + 2] << 16 |
-                                  (uint32_t)xmem(c)[f->mem_off + 3] << 24
-                            : c->gpr[f->rm & (f->bits == 8 ? 3 : 7)];
+        uint32_t d = f->mem ? xmem_get(c, f->mem_off, 32) : c->gpr[f->rm & (f->bits == 8 ? 3 : 7)];
         if (f->bits == 8 && !f->mem && (f->rm & 4))
             d >>= 8;
         uint32_t mask = f->bits == 32 ? 0xFFFFFFFFu : (1u << f->bits) - 1;
@@ -58,10 +53,7 @@ static void test_accumulator_forms(void **state)
         {"idiv", {0xF6}, 1, 7, 0, XS_8, true, prep_div},
         {"idiv", {0xF7}, 1, 7, 0, XS_16 | XS_32, true, prep_div},
     };
-    int bad = 0;
-    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
-        bad += diff_spec(emu, &specs[k], CASES);
-    assert_int_equal(bad, 0);
+    assert_int_equal(DIFF_SPECS(xemu, specs, CASES), 0);
 }
 
 static void test_imul_forms(void **state)
@@ -72,10 +64,7 @@ static void test_imul_forms(void **state)
         {"imul Gv,Ev,Iz", {0x69}, 1, 8, -1, XS_16 | XS_32, true, prep_mul},
         {"imul Gv,Ev,sIb", {0x6B}, 1, 8, 1, XS_16 | XS_32, true, prep_mul},
     };
-    int bad = 0;
-    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
-        bad += diff_spec(emu, &specs[k], CASES);
-    assert_int_equal(bad, 0);
+    assert_int_equal(DIFF_SPECS(xemu, specs, CASES), 0);
 }
 
 /* The boundary cases by hand: quotients that just fit or just overflow,
@@ -111,25 +100,9 @@ static void test_divide_edges(void **state)
         xcheck_t chk = xcheck_all();
         chk.flags_mask = FLAG_DF;
         for (xmode_t m = 0; m < XM_COUNT; m++)
-            bad += !diff_one(emu, m, false, &c, &chk);
+            bad += !diff_one(xemu, m, false, &c, &chk);
     }
     assert_int_equal(bad, 0);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    if (!native_available())
-        return -1;
-    emu = emu_create();
-    return emu ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    emu_destroy(emu);
-    return 0;
 }
 
 int main(void)
@@ -139,5 +112,5 @@ int main(void)
         cmocka_unit_test(test_imul_forms),
         cmocka_unit_test(test_divide_edges),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, xgroup_setup, xgroup_teardown);
 }

@@ -14,8 +14,6 @@
 
 #define CASES 300
 
-static emu_t *emu;
-
 enum { ROL, ROR, RCL, RCR, SHL, SHR, SAL, SAR };
 
 static uint8_t pick_count(void)
@@ -76,7 +74,7 @@ static void test_group2(void **state)
     for (int reg = 0; reg < 8; reg++)
         for (size_t k = 0; k < sizeof forms / sizeof forms[0]; k++) {
             xspec_t s = {names[reg], {forms[k].op}, 1, reg, forms[k].imm, forms[k].sizes, true, forms[k].prep};
-            bad += diff_spec(emu, &s, CASES);
+            bad += diff_spec(xemu, &s, CASES);
         }
     assert_int_equal(bad, 0);
 }
@@ -128,25 +126,8 @@ static void test_double(void **state)
         {"shrd cl", {0x0F, 0xAD}, 2, 8, 0, XS_16 | XS_32, true, prep_double_cl},
     };
     int bad = 0;
-    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
-        bad += diff_spec(emu, &specs[k], 4 * CASES);
+    bad += DIFF_SPECS(xemu, specs, 4 * CASES);
     assert_int_equal(bad, 0);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    if (!native_available())
-        return -1;
-    emu = emu_create();
-    return emu ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    emu_destroy(emu);
-    return 0;
 }
 
 int main(void)
@@ -155,5 +136,5 @@ int main(void)
         cmocka_unit_test(test_group2),
         cmocka_unit_test(test_double),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, xgroup_setup, xgroup_teardown);
 }

@@ -15,8 +15,6 @@
 
 #define CASES 500
 
-static emu_t *emu;
-
 /* A stack in the case's memory; 16-bit stacks keep random upper ESP bits. */
 static void place_stack(xcase_t *c)
 {
@@ -45,13 +43,12 @@ static void test_push_pop(void **state)
         {"popa", {0x61}, 1, -1, 0, XS_16 | XS_32, false, prep_stack},
     };
     int bad = 0;
-    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
-        bad += diff_spec(emu, &specs[k], CASES);
+    bad += DIFF_SPECS(xemu, specs, CASES);
     for (int r = 0; r < 8; r++) {
         xspec_t push = {"push Zv", {(uint8_t)(0x50 + r)}, 1, -1, 0, XS_16 | XS_32, false, prep_stack};
         xspec_t pop = {"pop Zv", {(uint8_t)(0x58 + r)}, 1, -1, 0, XS_16 | XS_32, false, prep_stack};
-        bad += diff_spec(emu, &push, CASES / 4);
-        bad += diff_spec(emu, &pop, CASES / 4);
+        bad += diff_spec(xemu, &push, CASES / 4);
+        bad += diff_spec(xemu, &pop, CASES / 4);
     }
     /* ESP-relative memory operands: POP computes the address with ESP
      * already incremented. */
@@ -65,7 +62,7 @@ static void test_push_pop(void **state)
             xcase_t p = {.osize = (uint8_t)osize, .asize = 32, .len = k == 1 ? 3 : 4};
             memcpy(p.code, esp_forms[k], 4);
             xform_t f = {.bits = osize, .imm_at = -1};
-            bad += diff_random(emu, &p, &f, prep_stack, CASES / 2);
+            bad += diff_random(xemu, &p, &f, prep_stack, CASES / 2);
         }
     assert_int_equal(bad, 0);
 }
@@ -118,10 +115,7 @@ static void test_segment_push_pop(void **state)
         {"pop ss", {0x17}, 1, -1, 0, XS_16 | XS_32, false, prep_pop_sreg},
         {"pop ds", {0x1F}, 1, -1, 0, XS_16 | XS_32, false, prep_pop_sreg},
     };
-    int bad = 0;
-    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
-        bad += diff_spec(emu, &specs[k], CASES);
-    assert_int_equal(bad, 0);
+    assert_int_equal(DIFF_SPECS(xemu, specs, CASES), 0);
 }
 
 /* PUSH CS/GS push the selector (the host's differ from ours); POP DS in
@@ -130,15 +124,15 @@ static void test_segment_push_pop(void **state)
 static void test_segment_semantics(void **state)
 {
     (void)state;
-    cpu_t *cpu = emu_cpu(emu);
-    uint8_t *win = emu_window(emu);
+    cpu_t *cpu = emu_cpu(xemu);
+    uint8_t *win = emu_window(xemu);
     for (xmode_t m = 0; m < XM_COUNT; m++)
         for (int o32 = 0; o32 < 2; o32++) {
             xcase_t c = {.code = {0x0E}, .len = 1, .osize = (uint8_t)(o32 ? 32 : 16)};
             c.gpr[R_ESP] = 0x800;
             memset(win + 0x7F8, 0xEE, 8);
             xstate_t out;
-            emu_run(emu, m, false, &c, &out);
+            emu_run(xemu, m, false, &c, &out);
             assert_int_equal(out.gpr[R_ESP], o32 ? 0x7FC : 0x7FE);
             uint16_t pushed = (uint16_t)(win[out.gpr[R_ESP]] | win[out.gpr[R_ESP] + 1] << 8);
             assert_int_equal(pushed, cpu->seg[SEG_CS].sel);
@@ -150,7 +144,7 @@ static void test_segment_semantics(void **state)
     win[0x800] = 0x34;
     win[0x801] = 0x12;
     xstate_t out;
-    emu_run(emu, XM_REAL, false, &pop, &out);
+    emu_run(xemu, XM_REAL, false, &pop, &out);
     assert_int_equal(out.ds, 0x1234);
     assert_int_equal(cpu->seg[SEG_DS].base, 0x12340);
     assert_int_equal(out.gpr[R_ESP], 0x802);
@@ -160,7 +154,7 @@ static void test_segment_semantics(void **state)
     popss.gpr[R_ESP] = 0x800;
     win[0x800] = 0x00;
     win[0x801] = EMU_WINDOW >> 12;
-    emu_load(emu, XM_REAL, &popss);
+    emu_load(xemu, XM_REAL, &popss);
     cpu->idtr = (dtable_t){0, 0x3FF};
     cpu_step(cpu); /* pop ss */
     uint32_t after_pop = cpu->eip;
@@ -202,10 +196,7 @@ static void test_pushf_popf(void **state)
         {"pushf", {0x9C}, 1, -1, 0, XS_16 | XS_32, false, prep_pushf},
         {"popf", {0x9D}, 1, -1, 0, XS_16 | XS_32, false, prep_popf},
     };
-    int bad = 0;
-    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++)
-        bad += diff_spec(emu, &specs[k], CASES);
-    assert_int_equal(bad, 0);
+    assert_int_equal(DIFF_SPECS(xemu, specs, CASES), 0);
 }
 
 /* POPF where the host cannot go: real mode (CPL 0: IF and IOPL change),
@@ -213,7 +204,7 @@ static void test_pushf_popf(void **state)
 static void test_popf_privilege(void **state)
 {
     (void)state;
-    uint8_t *win = emu_window(emu);
+    uint8_t *win = emu_window(xemu);
     static const struct {
         xmode_t mode;
         unsigned iopl;
@@ -229,13 +220,13 @@ static void test_popf_privilege(void **state)
         {XM_PM32, 0, 0x3000, -1, FLAG_IOPL | FLAG_IF, FLAG_IF},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        emu_set_v86_iopl(emu, cases[k].iopl);
+        emu_set_v86_iopl(xemu, cases[k].iopl);
         xcase_t c = {.code = {0x9D}, .len = 1, .osize = 16};
         c.gpr[R_ESP] = 0x800;
         win[0x800] = (uint8_t)cases[k].popped;
         win[0x801] = (uint8_t)(cases[k].popped >> 8);
         xstate_t out;
-        emu_run(emu, cases[k].mode, false, &c, &out);
+        emu_run(xemu, cases[k].mode, false, &c, &out);
         assert_int_equal(out.exception, cases[k].exception);
         if (cases[k].exception < 0) {
             assert_int_equal(out.eflags & cases[k].expect_mask, cases[k].expect);
@@ -246,17 +237,17 @@ static void test_popf_privilege(void **state)
         /* PUSHF follows the same V86 rule */
         xcase_t p = {.code = {0x9C}, .len = 1};
         p.gpr[R_ESP] = 0x800;
-        emu_run(emu, cases[k].mode, false, &p, &out);
+        emu_run(xemu, cases[k].mode, false, &p, &out);
         assert_int_equal(out.exception, cases[k].mode == XM_V86 && cases[k].iopl < 3 ? EXC_GP : -1);
     }
-    emu_set_v86_iopl(emu, 3);
+    emu_set_v86_iopl(xemu, 3);
     /* POPFD clears RF and cannot set VM; PUSHFD stores neither. */
     xcase_t c = {.code = {0x9D}, .len = 1, .osize = 32};
     c.gpr[R_ESP] = 0x800;
     uint32_t v = FLAG_VM | FLAG_RF | FLAG_CF;
     memcpy(win + 0x800, &v, 4);
     xstate_t out;
-    emu_run(emu, XM_REAL, false, &c, &out);
+    emu_run(xemu, XM_REAL, false, &c, &out);
     assert_int_equal(out.eflags & (FLAG_VM | FLAG_RF | FLAG_CF), FLAG_CF);
 }
 
@@ -291,27 +282,11 @@ static void test_enter_leave(void **state)
     for (int osize = 16; osize <= 32; osize += 16) {
         xcase_t p = {.code = {0xC8}, .len = 4, .osize = (uint8_t)osize};
         xform_t f = {.bits = osize, .imm_at = -1};
-        bad += diff_random(emu, &p, &f, prep_enter, 2 * CASES);
+        bad += diff_random(xemu, &p, &f, prep_enter, 2 * CASES);
         xcase_t l = {.code = {0xC9}, .len = 1, .osize = (uint8_t)osize};
-        bad += diff_random(emu, &l, &f, prep_leave, CASES);
+        bad += diff_random(xemu, &l, &f, prep_leave, CASES);
     }
     assert_int_equal(bad, 0);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    if (!native_available())
-        return -1;
-    emu = emu_create();
-    return emu ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    emu_destroy(emu);
-    return 0;
 }
 
 int main(void)
@@ -324,5 +299,5 @@ int main(void)
         cmocka_unit_test(test_popf_privilege),
         cmocka_unit_test(test_enter_leave),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, xgroup_setup, xgroup_teardown);
 }

@@ -21,8 +21,6 @@
 
 #include "harness.h"
 
-static emu_t *emu;
-
 enum { MOVS = 0xA4, CMPS = 0xA6, STOS = 0xAA, LODS = 0xAC, SCAS = 0xAE };
 
 typedef struct str_form {
@@ -136,7 +134,7 @@ static void test_against_host(void **state)
                             p.code[n++] = cur.rep;
                         p.code[n++] = (uint8_t)(ops[o] + (size > 1));
                         p.len = n;
-                        bad += diff_random(emu, &p, &f, prep_string, 1);
+                        bad += diff_random(xemu, &p, &f, prep_string, 1);
                     }
                 }
     assert_int_equal(bad, 0);
@@ -151,10 +149,10 @@ static void run_real(const uint8_t *code, int len, const uint32_t gpr[8], uint32
     xcase_t c = {.len = len, .flags = flags};
     memcpy(c.code, code, (size_t)len);
     memcpy(c.gpr, gpr, sizeof c.gpr);
-    emu_load(emu, XM_REAL, &c);
+    emu_load(xemu, XM_REAL, &c);
     if (setup)
-        setup(emu_cpu(emu));
-    emu_go(emu, bulk, out);
+        setup(emu_cpu(xemu));
+    emu_go(xemu, bulk, out);
 }
 
 /* Segments 0x3000 (DS), 0x4000 (ES), 0x5000 (FS), 0x6000 (GS), 0x7000
@@ -174,7 +172,7 @@ static uint8_t pattern(int s, int k) { return (uint8_t)(0x11 * (s + 1) + k); }
 static void test_segment_overrides(void **state)
 {
     (void)state;
-    physmem_t *pm = emu_physmem(emu);
+    physmem_t *pm = emu_physmem(xemu);
     static const uint8_t prefix[6] = {0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65};
     for (int bulk = 0; bulk < 2; bulk++)
         for (int s = 0; s < 6; s++) {
@@ -215,13 +213,13 @@ static void test_segment_overrides(void **state)
 static void test_ins_outs(void **state)
 {
     (void)state;
-    physmem_t *pm = emu_physmem(emu);
+    physmem_t *pm = emu_physmem(xemu);
     for (int size = 1; size <= 4; size *= 2) {
         uint8_t ins[] = {0x66, 0xF3, (uint8_t)(size == 1 ? 0x6C : 0x6D)};
         const uint8_t *code = size == 4 ? ins : ins + 1;
         memset(pm->ram + EMU_WINDOW, 0, 0x200);
         uint32_t gpr[8] = {[R_ECX] = 5, [R_EDX] = 0x1234, [R_EDI] = 0x100};
-        emu_io_reset(emu);
+        emu_io_reset(xemu);
         xstate_t out;
         run_real(code, size == 4 ? 3 : 2, gpr, 0, false, NULL, &out);
         assert_int_equal(out.gpr[R_ECX], 0);
@@ -231,7 +229,7 @@ static void test_ins_outs(void **state)
             memcpy(&v, pm->ram + EMU_WINDOW + 0x100 + n * size, (size_t)size);
             assert_int_equal(v, io_in_value(0x1234, n, (unsigned)size));
         }
-        assert_int_equal(emu_io_count(emu), 5);
+        assert_int_equal(emu_io_count(xemu), 5);
 
         /* rep outs downwards with an FS override */
         uint8_t outs[] = {0x66, 0x64, 0xF3, (uint8_t)(size == 1 ? 0x6E : 0x6F)};
@@ -239,11 +237,11 @@ static void test_ins_outs(void **state)
         for (int k = 0; k < 0x40; k++)
             pm->ram[0x50000 + 0x20 + k] = (uint8_t)(0xA0 + k);
         uint32_t gpr2[8] = {[R_ECX] = 3, [R_EDX] = 0x80, [R_ESI] = 0x30};
-        emu_io_reset(emu);
+        emu_io_reset(xemu);
         run_real(ocode, size == 4 ? 4 : 3, gpr2, FLAG_DF, false, distinct_segments, &out);
-        assert_int_equal(emu_io_count(emu), 3);
+        assert_int_equal(emu_io_count(xemu), 3);
         for (int n = 0; n < 3; n++) {
-            const io_event_t *ev = &emu_io_log(emu)[n];
+            const io_event_t *ev = &emu_io_log(xemu)[n];
             uint32_t v = 0;
             memcpy(&v, pm->ram + 0x50000 + 0x30 - n * size, (size_t)size);
             assert_true(ev->write);
@@ -261,27 +259,27 @@ static void test_ins_outs(void **state)
 static void test_io_permission(void **state)
 {
     (void)state;
-    physmem_t *pm = emu_physmem(emu);
+    physmem_t *pm = emu_physmem(xemu);
     uint8_t *bitmap = pm->ram + EMU_TSS + 0x68;
     static const xmode_t modes[] = {XM_PM32, XM_PM16, XM_V86, XM_REAL};
     for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++)
         for (int denied = 0; denied < 2; denied++) {
             bitmap[0x1235 / 8] = denied ? 1u << (0x1235 % 8) : 0; /* port 0x1235 */
-            emu_set_v86_iopl(emu, 0);
+            emu_set_v86_iopl(xemu, 0);
             xcase_t c = {.code = {0x6D}, .len = 1, .osize = 16, .asize = 16};
             c.gpr[R_EDX] = 0x1234; /* a word at 0x1234 covers 0x1235 */
             c.gpr[R_EDI] = 0x200;
             c.gpr[R_ESP] = 0x1000;
-            emu_io_reset(emu);
+            emu_io_reset(xemu);
             xstate_t out;
-            emu_run(emu, modes[m], false, &c, &out);
+            emu_run(xemu, modes[m], false, &c, &out);
             bool faults = denied && modes[m] != XM_REAL;
             assert_int_equal(out.exception, faults ? EXC_GP : -1);
-            assert_int_equal(emu_io_count(emu), faults ? 0 : 1);
+            assert_int_equal(emu_io_count(xemu), faults ? 0 : 1);
             assert_int_equal(out.gpr[R_EDI] & 0xFFFF, faults ? 0x200 : 0x202);
         }
     bitmap[0x1235 / 8] = 0;
-    emu_set_v86_iopl(emu, 3);
+    emu_set_v86_iopl(xemu, 3);
 }
 
 /* A long REP runs in chunks: with an interrupt pending, the first chunk
@@ -290,8 +288,8 @@ static void test_io_permission(void **state)
 static void test_interrupt_between_chunks(void **state)
 {
     (void)state;
-    physmem_t *pm = emu_physmem(emu);
-    cpu_t *cpu = emu_cpu(emu);
+    physmem_t *pm = emu_physmem(xemu);
+    cpu_t *cpu = emu_cpu(xemu);
     uint8_t code[] = {0xF3, 0xAA}; /* rep stosb */
     xcase_t c = {.len = 2};
     memcpy(c.code, code, 2);
@@ -299,7 +297,7 @@ static void test_interrupt_between_chunks(void **state)
     c.gpr[R_EDI] = 0x10;
     c.gpr[R_ESP] = 0xFFF0;
     c.gpr[R_EAX] = 0x5A;
-    emu_load(emu, XM_REAL, &c);
+    emu_load(xemu, XM_REAL, &c);
     memset(pm->ram + EMU_WINDOW + 0x10, 0, 20000);
     cpu->idtr = (dtable_t){0, 0x3FF}; /* the IVT: every vector to 0050:0000 */
     /* One pass runs one chunk and comes back to the instruction. */
@@ -328,8 +326,8 @@ static void test_interrupt_between_chunks(void **state)
 static void test_rep_movs_over_code(void **state)
 {
     (void)state;
-    physmem_t *pm = emu_physmem(emu);
-    cpu_t *cpu = emu_cpu(emu);
+    physmem_t *pm = emu_physmem(xemu);
+    cpu_t *cpu = emu_cpu(xemu);
     /* rep movsb; then "mov al, 11h" to be replaced by "mov al, 42h"; jmp $ */
     uint8_t code[] = {0xF3, 0xA4, 0xB0, 0x11, 0xEB, 0xFE};
     xcase_t c = {.len = (int)sizeof code};
@@ -338,7 +336,7 @@ static void test_rep_movs_over_code(void **state)
     c.gpr[R_ESI] = 0x40;
     c.gpr[R_EDI] = EMU_IP + 2;
     for (int pass = 0; pass < 2; pass++) { /* the second time the block is cached */
-        emu_load(emu, XM_REAL, &c);
+        emu_load(xemu, XM_REAL, &c);
         seg_load_real(cpu, SEG_ES, EMU_CODE >> 4);
         pm->ram[EMU_WINDOW + 0x40] = 0xB0;
         pm->ram[EMU_WINDOW + 0x41] = 0x42;
@@ -369,7 +367,7 @@ static void test_rep_stos_mmio(void **state)
 {
     (void)state;
     static const mmio_ops_t ops = {mmio_read, mmio_write};
-    assert_true(physmem_add_mmio(emu_physmem(emu), 0xA0000, 0x1000, &ops, NULL, "test"));
+    assert_true(physmem_add_mmio(emu_physmem(xemu), 0xA0000, 0x1000, &ops, NULL, "test"));
     uint8_t code[] = {0xF3, 0xAB};
     uint32_t gpr[8] = {[R_ECX] = 100, [R_EAX] = 0x1234, [R_EDI] = 0x10};
     for (int bulk = 0; bulk < 2; bulk++) {
@@ -377,30 +375,14 @@ static void test_rep_stos_mmio(void **state)
         xcase_t c = {.len = 2};
         memcpy(c.code, code, 2);
         memcpy(c.gpr, gpr, sizeof gpr);
-        emu_load(emu, XM_REAL, &c);
-        seg_load_real(emu_cpu(emu), SEG_ES, 0xA000);
+        emu_load(xemu, XM_REAL, &c);
+        seg_load_real(emu_cpu(xemu), SEG_ES, 0xA000);
         xstate_t out;
-        emu_go(emu, bulk, &out);
+        emu_go(xemu, bulk, &out);
         assert_int_equal(out.exception, -1);
         assert_int_equal(mmio_writes, 100);
         assert_int_equal(mmio_last, (0x10u + 99 * 2) << 16 | 0x1234);
     }
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    if (!native_available())
-        return -1;
-    emu = emu_create();
-    return emu ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    emu_destroy(emu);
-    return 0;
 }
 
 int main(void)
@@ -414,5 +396,5 @@ int main(void)
         cmocka_unit_test(test_rep_movs_over_code),
         cmocka_unit_test(test_rep_stos_mmio),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, xgroup_setup, xgroup_teardown);
 }
