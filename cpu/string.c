@@ -62,7 +62,11 @@ static inline void str_wr(cpu_t *cpu, int s, uint32_t off, uint32_t v, unsigned 
 
 /* ---------------------------------------------------------------- one element */
 
-static inline void string_one(cpu_t *cpu, const insn_t *i, int kind, unsigned size, bool a32)
+/* Always inlined (like string_op): the operation, size and address size
+ * are constants in every handler. */
+#define STRING_INLINE static inline __attribute__((always_inline))
+
+STRING_INLINE void string_one(cpu_t *cpu, const insn_t *i, int kind, unsigned size, bool a32)
 {
     uint32_t d = step(cpu, size);
     uint32_t si = get_idx(cpu, R_ESI, a32), di = get_idx(cpu, R_EDI, a32);
@@ -151,7 +155,7 @@ static inline uint8_t *run_host(const cpu_t *cpu, uint32_t lin, unsigned size, b
 
 /* REP MOVS through host memory: returns the elements moved (0: take the
  * element path for the next one). */
-static inline uint32_t movs_run(cpu_t *cpu, const insn_t *i, unsigned size, bool a32, uint32_t n)
+STRING_INLINE uint32_t movs_run(cpu_t *cpu, const insn_t *i, unsigned size, bool a32, uint32_t n)
 {
     bool down = (cpu->eflags & FLAG_DF) != 0;
     if (!(cpu->seg[i->seg].rights & SEG_RIGHT_R) || !(cpu->seg[SEG_ES].rights & SEG_RIGHT_W))
@@ -186,7 +190,7 @@ static inline uint32_t movs_run(cpu_t *cpu, const insn_t *i, unsigned size, bool
 
 /* REP STOS through host memory: every element has the same value, so the
  * order of the stores does not matter. */
-static inline uint32_t stos_run(cpu_t *cpu, unsigned size, bool a32, uint32_t n)
+STRING_INLINE uint32_t stos_run(cpu_t *cpu, unsigned size, bool a32, uint32_t n)
 {
     bool down = (cpu->eflags & FLAG_DF) != 0;
     if (!(cpu->seg[SEG_ES].rights & SEG_RIGHT_W))
@@ -212,7 +216,7 @@ static inline uint32_t stos_run(cpu_t *cpu, unsigned size, bool a32, uint32_t n)
 
 /* ---------------------------------------------------------------- REP */
 
-static inline void string_op(cpu_t *cpu, const insn_t *i, int kind, unsigned size, bool a32)
+STRING_INLINE void string_op(cpu_t *cpu, const insn_t *i, int kind, unsigned size, bool a32)
 {
     bool rep = (i->pfx & (PFX_REP | PFX_REPNE)) != 0;
     uint32_t count = rep ? get_idx(cpu, R_ECX, a32) : 1;
