@@ -79,10 +79,15 @@ typedef struct xcase {
 typedef struct xcheck {
     uint32_t flags_mask;  /* defined flags */
     uint32_t gpr_mask[8]; /* defined bits per register (0 = ignore) */
-    bool sregs;           /* compare DS, ES, SS selectors */
+    unsigned sregs;       /* selectors to compare: XS_ES | XS_SS | XS_DS */
     bool mem;             /* compare the window */
     uint32_t skip_lo, skip_hi; /* except the bytes [skip_lo, skip_hi) */
 } xcheck_t;
+
+#define XS_ES (1u << SEG_ES)
+#define XS_SS (1u << SEG_SS)
+#define XS_DS (1u << SEG_DS)
+#define XS_ALL (XS_ES | XS_SS | XS_DS)
 
 /* Everything defined: arithmetic flags and DF, all registers, memory. */
 xcheck_t xcheck_all(void);

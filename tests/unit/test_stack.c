@@ -85,7 +85,7 @@ static void prep_pop_sreg(xcase_t *c, xcheck_t *k, const xform_t *f)
     uint8_t *m = xmem(c) + (c->gpr[R_ESP] & 0xFFFF);
     memcpy(m, &sel, 2);
     c->modes = XM_PM_ONLY; /* real mode takes any value: tested below */
-    k->sregs = true;
+    k->sregs = XS_ALL;
 }
 
 /* With a 32-bit operand size, Intel processors (and Bochs's P6) write the
