@@ -499,8 +499,9 @@ static uint16_t actual_reg(const cpu_t *cpu, int k)
 }
 
 /* The opcode (0x100 | byte after 0F) past the prefixes, and ModRM.reg
- * (8 when there is no byte after the opcode). */
-static int opcode_of(const test_t *t, int *reg)
+ * (8 when there is no byte after the opcode); *modrm_at is where the
+ * ModRM byte would be. */
+static int opcode_at(const test_t *t, int *reg, uint32_t *modrm_at)
 {
     const uint8_t *b = t->bytes;
     uint32_t n = t->nbytes, k = 0;
@@ -513,7 +514,14 @@ static int opcode_of(const test_t *t, int *reg)
     if (op == 0x0F && k + 1 < n)
         op = 0x100 | b[++k];
     *reg = k + 1 < n ? (b[k + 1] >> 3) & 7 : 8;
+    *modrm_at = k + 1;
     return op;
+}
+
+static int opcode_of(const test_t *t, int *reg)
+{
+    uint32_t at;
+    return opcode_at(t, reg, &at);
 }
 
 /* The flags a test's form defines (bits 12-15 never). */
@@ -610,6 +618,31 @@ static bool has_lock(const test_t *t)
     return false;
 }
 
+/* The SDM's list of instructions LOCK may prefix (one-byte opcodes; the
+ * 286 set has no 0F forms), each with a memory destination. */
+static bool p6_lockable(const test_t *t)
+{
+    int reg;
+    uint32_t at;
+    int op = opcode_at(t, &reg, &at);
+    if (at >= t->nbytes || (t->bytes[at] >> 6) == 3)
+        return false; /* no ModRM, or a register operand */
+    switch (op) {
+    case 0x00: case 0x01: case 0x08: case 0x09: case 0x10: case 0x11: case 0x18: case 0x19:
+    case 0x20: case 0x21: case 0x28: case 0x29: case 0x30: case 0x31: /* ADD..XOR Ev,Gv */
+    case 0x86: case 0x87:                                            /* XCHG */
+        return true;
+    case 0x80: case 0x81: case 0x82: case 0x83:
+        return reg != 7; /* not CMP */
+    case 0xF6: case 0xF7:
+        return reg == 2 || reg == 3; /* NOT, NEG */
+    case 0xFE: case 0xFF:
+        return reg == 0 || reg == 1; /* INC, DEC */
+    default:
+        return false;
+    }
+}
+
 static bool is_fpu(const test_t *t)
 {
     int reg, op = opcode_of(t, &reg);
@@ -622,7 +655,7 @@ static int classify(runner_t *r, const test_t *t)
     int reg, op = opcode_of(t, &reg);
     if (t->nbytes - 1 > 10) /* the bytes end with the test's HLT */
         return DIFF_LONG;
-    if (has_lock(t) && r->exception == EXC_UD)
+    if (has_lock(t) && !p6_lockable(t) && r->exception == EXC_UD)
         return DIFF_LOCK;
     if ((op == 0x8C || op == 0x8E) && (reg == 4 || reg == 5) && r->exception < 0)
         return DIFF_SREG;
