@@ -53,7 +53,7 @@ int main(int argc, char **argv)
         mib = 2;
     static physmem_t pm;
     static cpu_t cpu;
-    cpu_bus_t bus = {NULL, bus_in, bus_out, bus_ack};
+    cpu_bus_t bus = {.in = bus_in, .out = bus_out, .intr_ack = bus_ack};
     if (!physmem_init(&pm, 16u << 20) || !cpu_init(&cpu, &pm, &bus)) {
         fprintf(stderr, "bench_string: cannot create the machine\n");
         return 1;

@@ -40,11 +40,23 @@ static bool has_error_code(int v)
     return v == EXC_DF || (v >= EXC_TS && v <= EXC_PF) || v == EXC_AC;
 }
 
+/* Fault-class exceptions: the saved EFLAGS image has RF set (P6 and later;
+ * SDM vol. 3, 17.3.1.1), so the faulting instruction is not stopped by an
+ * instruction breakpoint again when it restarts.  #DB sets RF itself where
+ * it is a fault (general detect); an instruction-breakpoint #DB does not. */
+static bool fault_class(int v)
+{
+    return v == EXC_DE || v == EXC_BR || v == EXC_UD || v == EXC_NM || v == EXC_TS || v == EXC_NP ||
+           v == EXC_SS || v == EXC_GP || v == EXC_PF || v == EXC_MF || v == EXC_AC;
+}
+
 static void deliver_exception(cpu_t *cpu)
 {
     int v = cpu->pending_exc;
     cpu->pending_exc = -1;
     cpu->delivering = v;
+    if (fault_class(v))
+        cpu->eflags |= FLAG_RF;
     if (cpu->hooks.event)
         cpu->hooks.event(cpu->hooks.opaque, CPU_EVENT_EXCEPTION, v, has_error_code(v), cpu->pending_err);
     cpu_interrupt(cpu, v, INT_EXCEPTION, has_error_code(v), cpu->pending_err);
@@ -53,7 +65,10 @@ static void deliver_exception(cpu_t *cpu)
 
 void op_ud(cpu_t *cpu, const insn_t *i)
 {
-    (void)i;
+    /* An undefined x87 (ESC) encoding still raises #NM first when CR0.EM
+     * or CR0.TS is set (SDM vol. 3, "Undefined floating-point opcodes"). */
+    if (i->op >= 0xD8 && i->op <= 0xDF && (cpu->cr0 & (CR0_EM | CR0_TS)))
+        cpu_exception(cpu, EXC_NM, 0);
     cpu_exception(cpu, EXC_UD, 0);
 }
 
@@ -160,6 +175,9 @@ static const block_t *build_block(cpu_t *cpu, uint32_t phys, const uint8_t *page
 
 static const block_t *find_block(cpu_t *cpu)
 {
+    /* A fault while fetching (#PF on the code page, #GP past the limit)
+     * belongs to the instruction at EIP, not to the one before it. */
+    cpu->prev_eip = cpu->eip;
     const segment_t *cs = &cpu->seg[SEG_CS];
     if (UNLIKELY(cpu->eip > cs->limit))
         cpu_exception(cpu, EXC_GP, 0);
@@ -261,13 +279,27 @@ static bool dr_exec_enabled(const cpu_t *cpu, int n)
     return (dr7 & (3u << (2 * n))) && ((dr7 >> (16 + 4 * n)) & 3) == 0;
 }
 
+/* The loop runs one instruction at a time (step_one) while anything needs
+ * a look between instructions: TF, the debugger, an enabled DR7 breakpoint
+ * of any kind, RF (cleared after the next instruction), a pending #DB. */
 void cpu_update_stepping(cpu_t *cpu)
 {
-    bool step = (cpu->eflags & FLAG_TF) || cpu->debugger_step;
-    for (int n = 0; n < 4; n++)
-        step |= dr_exec_enabled(cpu, n);
-    cpu->single_step = step;
+    cpu->single_step = (cpu->eflags & (FLAG_TF | FLAG_RF)) || cpu->debugger_step ||
+                       (cpu->dr[7] & 0xFF) || cpu->pending_db;
     end_block(cpu);
+}
+
+#define DR6_BS (1u << 14)
+#define DR6_BT (1u << 15)
+
+/* Delivers a #DB trap: `bits` join DR6; the saved EIP is the next
+ * instruction's. */
+static void debug_trap(cpu_t *cpu, uint32_t bits)
+{
+    cpu->dr[6] |= bits;
+    cpu->pending_db = 0;
+    cpu->prev_eip = cpu->eip;
+    cpu_interrupt(cpu, EXC_DB, INT_EXCEPTION, false, 0);
 }
 
 /* Runs one instruction with the debug checks: debugger breakpoints, DR0-DR3
@@ -278,7 +310,15 @@ static cpu_exit_t step_one(cpu_t *cpu)
     if (cpu->hooks.exec_check && !cpu->skip_exec_check && cpu->hooks.exec_check(cpu->hooks.opaque, lin))
         return CPU_EXIT_BREAKPOINT;
     cpu->skip_exec_check = false;
-    if (!(cpu->eflags & FLAG_RF)) {
+    if (cpu->pending_db & DR6_BT) {
+        /* A task switch loaded a TSS with the T bit: #DB before the new
+         * task's first instruction. */
+        debug_trap(cpu, DR6_BT);
+        cpu_update_stepping(cpu);
+        return CPU_EXIT_BUDGET;
+    }
+    bool rf = (cpu->eflags & FLAG_RF) != 0;
+    if (!rf) {
         uint32_t hits = 0;
         for (int n = 0; n < 4; n++)
             if (dr_exec_enabled(cpu, n) && cpu->dr[n] == lin)
@@ -291,16 +331,18 @@ static cpu_exit_t step_one(cpu_t *cpu)
     }
     bool tf = (cpu->eflags & FLAG_TF) != 0;
     const block_t *b = find_block(cpu);
-    cpu->pending_db = 0;
-    run_block(cpu, b, 1);
+    /* RF covers this instruction only; one that loads RF (IRETD, a task
+     * switch) sets it again for the next. */
     cpu->eflags &= ~FLAG_RF;
-    if ((tf && !cpu->suppress_tf) || cpu->pending_db) {
-        cpu->dr[6] |= cpu->pending_db | (tf ? 0x4000u : 0); /* BS */
-        cpu->pending_db = 0;
-        cpu->prev_eip = cpu->eip; /* a trap: the saved EIP is the next one */
-        cpu_interrupt(cpu, EXC_DB, INT_EXCEPTION, false, 0);
-    }
+    cpu->pending_db = 0; /* hits during the last event delivery do not count */
+    cpu->suppress_tf = false; /* MOV SS sets it for the trap after itself only */
+    run_block(cpu, b, 1);
+    bool step_trap = tf && !cpu->suppress_tf;
     cpu->suppress_tf = false;
+    if (step_trap || (cpu->pending_db & ~DR6_BT))
+        debug_trap(cpu, (cpu->pending_db & ~DR6_BT) | (step_trap ? DR6_BS : 0));
+    if (rf || cpu->pending_db)
+        cpu_update_stepping(cpu);
     return CPU_EXIT_BUDGET;
 }
 
@@ -341,11 +383,19 @@ cpu_exit_t cpu_execute(cpu_t *cpu, uint64_t until)
             }
             continue;
         }
-        run_block(cpu, find_block(cpu), BLOCK_MAX_INSNS);
+        /* Never past `until`: timers and --max-insns are exact. */
+        uint64_t left = until - cpu->icount;
+        run_block(cpu, find_block(cpu), left < BLOCK_MAX_INSNS ? (uint32_t)left : BLOCK_MAX_INSNS);
     }
 out:
     cpu->in_execute = false;
     return CPU_EXIT_BUDGET;
+}
+
+void cpu_set_debugger_step(cpu_t *cpu, bool on)
+{
+    cpu->debugger_step = on;
+    cpu_update_stepping(cpu);
 }
 
 cpu_exit_t cpu_step(cpu_t *cpu)
@@ -375,7 +425,7 @@ void cpu_set_eflags(cpu_t *cpu, uint32_t value)
     cpu->eflags = value;
     if ((old ^ value) & FLAG_VM)
         cpu_update_mode(cpu);
-    if ((old ^ value) & (FLAG_TF | FLAG_IF))
+    if ((old ^ value) & (FLAG_TF | FLAG_IF | FLAG_RF))
         cpu_update_stepping(cpu);
 }
 
@@ -409,28 +459,34 @@ void cpu_update_mode(cpu_t *cpu)
     end_block(cpu);
 }
 
-void cpu_set_cr0(cpu_t *cpu, uint32_t value)
+bool cpu_set_cr0(cpu_t *cpu, uint32_t value)
 {
     uint32_t old = cpu->cr0;
+    if (!mmu_set_cr0(&cpu->mmu, value | CR0_ET))
+        return false;
     cpu->cr0 = value | CR0_ET;
-    mmu_set_cr0(&cpu->mmu, cpu->cr0);
     if ((old ^ cpu->cr0) & CR0_PE)
         cpu_update_mode(cpu);
     end_block(cpu);
+    return true;
 }
 
-void cpu_set_cr3(cpu_t *cpu, uint32_t value)
+bool cpu_set_cr3(cpu_t *cpu, uint32_t value)
 {
+    if (!mmu_set_cr3(&cpu->mmu, value))
+        return false;
     cpu->cr3 = value;
-    mmu_set_cr3(&cpu->mmu, value);
     end_block(cpu);
+    return true;
 }
 
-void cpu_set_cr4(cpu_t *cpu, uint32_t value)
+bool cpu_set_cr4(cpu_t *cpu, uint32_t value)
 {
+    if (!mmu_set_cr4(&cpu->mmu, value))
+        return false;
     cpu->cr4 = value;
-    mmu_set_cr4(&cpu->mmu, value);
     end_block(cpu);
+    return true;
 }
 
 void cpu_reset(cpu_t *cpu)
@@ -464,7 +520,7 @@ void cpu_reset(cpu_t *cpu)
     cpu->delivering = cpu->pending_exc = -1;
     cpu->pending_db = 0;
     cpu_update_mode(cpu);
-    cpu_update_stepping(cpu);
+    cpu_debug_changed(cpu);
     icache_flush(cpu->icache);
 }
 

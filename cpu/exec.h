@@ -54,7 +54,8 @@ struct insn {
  * with mnem == NULL, and cpu/opcodes.c lists the tables.  Operands use the
  * Intel SDM (appendix A) notation; the decoder derives from them whether a
  * ModRM byte and which immediates follow, and the disassembler prints them.
- *   E G M R  ModRM r/m (reg or memory), reg field, memory only, register only
+ *   E G M R  ModRM r/m (reg or memory), reg field, memory only, register only;
+ *            "Rv/Mw" gives the register and the memory form different sizes
  *   S C D    segment, control, debug register in ModRM.reg
  *   b w d v z q p t a s   sizes: byte, word, dword, word/dword by operand size
  *            (v and z are the same on a 32-bit CPU), qword, far pointer,
@@ -102,6 +103,21 @@ extern const opdef_t misc_ops[];
 
 /* The table entry an instruction was decoded from (NULL for invalid ones). */
 const opdef_t *opdef_of(const insn_t *i);
+/* The table entry matching an instruction's opcode and ModRM form even when
+ * it decoded to #UD (LOCK misuse, a form without a handler); NULL when the
+ * tables have none.  And whether an opcode takes a ModRM byte. */
+const opdef_t *opdef_find(const insn_t *i);
+bool opcode_has_modrm(unsigned op);
+/* Visits every opcode-table entry of every family (tests, tools). */
+void opdefs_each(void (*visit)(const opdef_t *d, void *opaque), void *opaque);
+
+/* Disassembly in Intel syntax, as `objdump -Mintel` prints it (cpu/disasm.c).
+ * disasm_bytes decodes `bytes` (at most `avail`) as code at `eip`; it returns
+ * the instruction's length and writes "(bad)" for what does not decode.
+ * disasm_insn formats an already decoded instruction; without the bytes, the
+ * prefixes it shows are the ones that had an effect. */
+int disasm_bytes(const uint8_t *bytes, int avail, bool code32, uint32_t eip, char *buf, int size);
+int disasm_insn(const insn_t *i, bool code32, uint32_t eip, char *buf, int size);
 
 /* Decodes one instruction from `bytes` (at most `avail` readable).  Returns
  * the length, or 0 when more bytes were needed; an invalid encoding decodes
@@ -153,6 +169,8 @@ static inline bool a32(const insn_t *i) { return i->pfx & PFX_A32; }
 
 /* Segment limit or rights violation: #SS(0) for SS, #GP(0) otherwise. */
 NORETURN void seg_fault(cpu_t *cpu, int seg);
+/* seg_fault for an access at `off`: records what failed for the explainer. */
+NORETURN void seg_check_failed(cpu_t *cpu, int seg, uint32_t off, unsigned size, unsigned right);
 
 /* Offset -> linear address through segment `s`, checking the limit and
  * the read/write right (SEG_RIGHT_*). */
@@ -160,7 +178,7 @@ static inline uint32_t seg_linear(cpu_t *cpu, int s, uint32_t off, unsigned size
 {
     const segment_t *sg = &cpu->seg[s];
     if (UNLIKELY(off < sg->lo || (uint64_t)off + (size - 1) > sg->hi || !(sg->rights & right)))
-        seg_fault(cpu, s);
+        seg_check_failed(cpu, s, off, size, right);
     return sg->base + off;
 }
 
@@ -325,6 +343,11 @@ void jump_near(cpu_t *cpu, uint32_t eip);
 
 /* Recomputes whether the loop must single-step (TF, DR7, debugger). */
 void cpu_update_stepping(cpu_t *cpu);
+/* After a write to DR0-DR7 or CR4.DE: re-arms data breakpoints and stepping
+ * (debug.c). */
+void cpu_debug_changed(cpu_t *cpu);
+/* Notes I/O breakpoints (CR4.DE, DR7 R/W = 10) that a port access matches. */
+void debug_io_access(cpu_t *cpu, uint16_t port, unsigned size);
 /* Mode bookkeeping after CR0, EFLAGS.VM, CS or SS change. */
 void cpu_update_mode(cpu_t *cpu);
 void cpu_set_cpl(cpu_t *cpu, uint8_t cpl);
@@ -353,6 +376,12 @@ void desc_set_accessed(cpu_t *cpu, uint16_t sel, desc_t *d);
 /* Loads a segment register's cache from a checked descriptor. */
 void seg_load_desc(cpu_t *cpu, int s, uint16_t sel, desc_t d);
 void seg_load_null(cpu_t *cpu, int s, uint16_t sel);
+/* Fills a descriptor cache (not a segment register) from a descriptor. */
+void seg_cache_from_desc(cpu_t *cpu, segment_t *sg, uint16_t sel, desc_t d, bool is_ss);
+/* Loads SS, DS, ES, FS or GS with the protected-mode checks; a failed check
+ * raises `vector` (#GP for MOV/POP, #TS in a task switch) with the selector
+ * and `ext` as error code (not present: #SS or #NP). */
+void seg_load_checked(cpu_t *cpu, int s, uint16_t sel, int vector, uint32_t ext);
 
 /* Hardware task switches (task.c). */
 enum { TASK_FROM_JMP, TASK_FROM_CALL, TASK_FROM_IRET, TASK_FROM_INT };
@@ -363,10 +392,26 @@ void task_switch_gate(cpu_t *cpu, uint16_t tss_sel, int reason, bool has_error, 
 void iret_protected(cpu_t *cpu, const insn_t *i);
 
 /* Privilege-changing transfers (interrupt.c, shared with far.c). */
-void tss_stack(cpu_t *cpu, unsigned dpl, uint16_t *ss, uint32_t *esp);
+void tss_stack(cpu_t *cpu, unsigned dpl, uint16_t *ss, uint32_t *esp, uint32_t ext);
 void check_inner_ss(cpu_t *cpu, uint16_t ss, unsigned dpl, uint32_t ext, desc_t *d);
+/* Checks that n values of `size` bytes fit below `sp` on the stack `ss`
+ * (segment limit: #SS(fault_error); pages, with user or supervisor rights:
+ * #PF) and returns the new stack pointer. */
+uint32_t push_frame_check(cpu_t *cpu, const segment_t *ss, uint32_t sp, bool stack32, int n,
+                          unsigned size, uint32_t fault_error, bool user);
+/* push_frame_check, then writes vals[0], vals[1], ... downwards from sp. */
 uint32_t push_frame(cpu_t *cpu, const segment_t *ss, uint32_t sp, bool stack32, const uint32_t *vals,
-                    int n, unsigned size, uint32_t fault_error);
+                    int n, unsigned size, uint32_t fault_error, bool user);
+/* Pushes a frame on the current stack (nothing is written if any part
+ * faults) and updates ESP. */
+void push_frame_here(cpu_t *cpu, const uint32_t *vals, int n, unsigned size);
+/* Returns to an outer privilege level (far.c, shared by RETF and IRET). */
+void check_return_cs(cpu_t *cpu, uint16_t sel, desc_t *d);
+void check_outer_ss(cpu_t *cpu, uint16_t sel, unsigned rpl, desc_t *d);
+void null_outer_data_segments(cpu_t *cpu);
+/* ESP after a return to another stack: the new SS.B says whether all of
+ * ESP or only SP is loaded (the upper half of ESP stays otherwise). */
+void load_outer_sp(cpu_t *cpu, uint32_t sp);
 
 uint32_t io_in(cpu_t *cpu, uint16_t port, unsigned size);
 void io_out(cpu_t *cpu, uint16_t port, uint32_t value, unsigned size);

@@ -4,7 +4,7 @@
  */
 #include "exec.h"
 
-void io_check(cpu_t *cpu, uint16_t port, unsigned size)
+static void io_permission(cpu_t *cpu, uint16_t port, unsigned size)
 {
     if (!cpu_is_protected(cpu))
         return;
@@ -23,6 +23,12 @@ void io_check(cpu_t *cpu, uint16_t port, unsigned size)
     uint32_t want = ((1u << size) - 1) << (port & 7);
     if (bits & want)
         cpu_exception(cpu, EXC_GP, 0);
+}
+
+void io_check(cpu_t *cpu, uint16_t port, unsigned size)
+{
+    io_permission(cpu, port, size);
+    debug_io_access(cpu, port, size);
 }
 
 uint32_t io_in(cpu_t *cpu, uint16_t port, unsigned size)

@@ -358,6 +358,6 @@ const opdef_t mov_ops[] = {
     {0x99, -1, -1, 0, 0, "cwd/cdq", "", 0, HS(cwd, cdq)},
     {0x9E, -1, -1, 0, 0, "sahf", "", 0, H(sahf)},
     {0x9F, -1, -1, 0, 0, "lahf", "", 0, H(lahf)},
-    {0xD7, -1, -1, 0, 0, "xlat", "", 0, H(xlat)},
+    {0xD7, -1, -1, 0, 0, "xlat", "Xb", 0, H(xlat)}, /* X here is DS:eBX */
     {0},
 };

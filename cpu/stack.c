@@ -1,5 +1,6 @@
 /* The stack: PUSH and POP of registers, immediates, memory and segment
- * registers; PUSHA/POPA, PUSHF/POPF, ENTER and LEAVE.
+ * registers; PUSHA/POPA, ENTER and LEAVE.  (PUSHF/POPF, with their IOPL
+ * rules, are in system.c.)
  *
  * Every instruction that pushes or pops several values checks all of them
  * (segment limit and pages) before it changes any register or memory.
@@ -92,7 +93,7 @@ static void pusha(cpu_t *cpu, const insn_t *i)
     uint32_t vals[8];
     for (int r = R_EAX; r <= R_EDI; r++)
         vals[r] = is32 ? cpu->gpr[r] : get_r16(cpu, r);
-    set_sp(cpu, push_frame(cpu, &cpu->seg[SEG_SS], cpu->gpr[R_ESP], cpu->stack32, vals, 8, is32 ? 4 : 2, 0));
+    push_frame_here(cpu, vals, 8, is32 ? 4 : 2);
 }
 
 /* POPA: the reverse; the saved eSP slot is skipped. */
@@ -112,50 +113,6 @@ static void popa(cpu_t *cpu, const insn_t *i)
             set_r16(cpu, r, (uint16_t)vals[R_EDI - r]);
     }
     set_sp(cpu, cpu->gpr[R_ESP] + 8 * size);
-}
-
-/* ---------------------------------------------------------------- PUSHF, POPF */
-
-/* In V86 mode PUSHF and POPF need IOPL 3; otherwise #GP(0) hands them to
- * the V86 monitor.  (CR4.VME's virtual interrupt flag would be handled
- * here, before the fault.) */
-static void check_v86_iopl(cpu_t *cpu)
-{
-    if (cpu_is_v86(cpu) && (cpu->eflags & FLAG_IOPL) != FLAG_IOPL)
-        cpu_exception(cpu, EXC_GP, 0);
-}
-
-/* PUSHFD stores EFLAGS with VM and RF clear. */
-static void pushf(cpu_t *cpu, const insn_t *i)
-{
-    check_v86_iopl(cpu);
-    uint32_t f = cpu_get_eflags(cpu);
-    if (o32(i))
-        push32(cpu, f & ~(FLAG_VM | FLAG_RF));
-    else
-        push16(cpu, (uint16_t)f);
-}
-
-/* POPF changes what the SDM allows: IF only when CPL <= IOPL, IOPL only at
- * CPL 0 outside V86 mode, never VM, VIP or VIF; POPFD clears RF.  Real mode
- * runs at CPL 0. */
-static void popf(cpu_t *cpu, const insn_t *i)
-{
-    check_v86_iopl(cpu);
-    bool is32 = o32(i);
-    uint32_t v = stack_peek(cpu, 0, is32);
-    uint32_t mask = FLAGS_ARITH | FLAG_TF | FLAG_DF | FLAG_NT;
-    if (is32)
-        mask |= FLAG_AC | FLAG_ID;
-    if (cpu->cpl <= (cpu->eflags & FLAG_IOPL) >> 12)
-        mask |= FLAG_IF;
-    if (cpu->cpl == 0 && !cpu_is_v86(cpu))
-        mask |= FLAG_IOPL;
-    uint32_t f = (cpu_get_eflags(cpu) & ~mask) | (v & mask);
-    if (is32)
-        f &= ~FLAG_RF;
-    set_sp(cpu, cpu->gpr[R_ESP] + (is32 ? 4 : 2));
-    cpu_set_eflags(cpu, f);
 }
 
 /* ---------------------------------------------------------------- ENTER, LEAVE */
@@ -183,9 +140,9 @@ static void enter(cpu_t *cpu, const insn_t *i)
             vals[n++] = rd_sized(cpu, SEG_SS, (ebp - k * size) & mask, size);
         vals[n++] = is32 ? frame : (uint16_t)frame;
     }
-    uint32_t top = push_frame(cpu, &cpu->seg[SEG_SS], cpu->gpr[R_ESP], cpu->stack32, vals, n, size, 0);
-    uint32_t sp = (top - (i->imm & 0xFFFF)) & mask;
+    uint32_t sp = (cpu->gpr[R_ESP] - (uint32_t)n * size - (i->imm & 0xFFFF)) & mask;
     check_write(cpu, SEG_SS, sp, size);
+    push_frame_here(cpu, vals, n, size);
     if (is32)
         cpu->gpr[R_EBP] = frame;
     else
@@ -226,8 +183,6 @@ const opdef_t stack_ops[] = {
     {0x1A9, -1, -1, 0, 0, "pop", "GS", 0, H(pop_gs)},
     {0x60, -1, -1, 0, 0, "pusha/pushad", "", 0, H(pusha)},
     {0x61, -1, -1, 0, 0, "popa/popad", "", 0, H(popa)},
-    {0x9C, -1, -1, 0, 0, "pushf/pushfd", "", 0, H(pushf)},
-    {0x9D, -1, -1, 0, 0, "popf/popfd", "", 0, H(popf)},
     {0xC8, -1, -1, 0, 0, "enter", "Iw,Ib", 0, H(enter)},
     {0xC9, -1, -1, 0, 0, "leave", "", 0, H(leave)},
     {0},

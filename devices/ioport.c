@@ -11,15 +11,34 @@ void ioport_init(ioport_bus_t *bus)
 bool ioport_register(ioport_bus_t *bus, uint16_t base, uint16_t count, io_read_fn read,
                      io_write_fn write, void *opaque, const char *name)
 {
-    if (bus->nranges == IOPORT_MAX_RANGES || count == 0 || (uint32_t)base + count > 0x10000)
+    if (count == 0 || (uint32_t)base + count > 0x10000)
         return false;
     for (uint32_t p = base; p < (uint32_t)base + count; p++)
         if (bus->owner[p])
             return false;
-    bus->ranges[bus->nranges] = (io_range_t){base, count, read, write, opaque, name};
-    bus->nranges++;
+    /* A slot freed by ioport_unregister is used again first. */
+    int slot = 0;
+    while (slot < bus->nranges && bus->ranges[slot].count)
+        slot++;
+    if (slot == IOPORT_MAX_RANGES)
+        return false;
+    if (slot == bus->nranges)
+        bus->nranges++;
+    bus->ranges[slot] = (io_range_t){base, count, read, write, opaque, name};
     for (uint32_t p = base; p < (uint32_t)base + count; p++)
-        bus->owner[p] = (uint8_t)bus->nranges;
+        bus->owner[p] = (uint8_t)(slot + 1);
+    return true;
+}
+
+bool ioport_unregister(ioport_bus_t *bus, uint16_t base)
+{
+    uint8_t o = bus->owner[base];
+    if (!o || bus->ranges[o - 1].base != base)
+        return false;
+    io_range_t *r = &bus->ranges[o - 1];
+    for (uint32_t p = base; p < (uint32_t)base + r->count; p++)
+        bus->owner[p] = 0;
+    r->count = 0;
     return true;
 }
 

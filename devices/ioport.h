@@ -33,6 +33,9 @@ void ioport_init(ioport_bus_t *bus);
 /* Returns false when a port is taken already or the table is full. */
 bool ioport_register(ioport_bus_t *bus, uint16_t base, uint16_t count, io_read_fn read,
                      io_write_fn write, void *opaque, const char *name);
+/* Frees the range registered at `base` (a PCI BAR that moves or stops
+ * decoding); false when no range starts there. */
+bool ioport_unregister(ioport_bus_t *bus, uint16_t base);
 uint32_t ioport_read(ioport_bus_t *bus, uint16_t port, unsigned size);
 void ioport_write(ioport_bus_t *bus, uint16_t port, uint32_t value, unsigned size);
 /* The name of the device at `port`, or NULL. */

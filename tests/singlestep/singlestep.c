@@ -25,6 +25,7 @@
 
 #define RAM_SIZE (16u << 20)
 #define MAX_STEPS 200000
+#define MAX_EVENTS 100
 
 /* ================================================================ metadata.json */
 
@@ -386,6 +387,8 @@ typedef struct runner {
     physmem_t pm;
     cpu_t cpu;
     int exception; /* the first exception our CPU raised, or -1 */
+    bool astray;   /* the last run executed more than a test's few instructions */
+    int events;    /* exceptions and interrupts in this run */
     bool verbose, trace;
     const char *only; /* run only tests whose name starts with this */
 } runner_t;
@@ -420,6 +423,10 @@ static void on_event(void *opaque, int kind, int vector, bool has_error, uint32_
     runner_t *r = opaque;
     if (kind == CPU_EVENT_EXCEPTION && r->exception < 0)
         r->exception = vector;
+    /* A fault whose handler faults again retires no instruction: stop such
+     * a loop (it happens only in code the test does not define). */
+    if (++r->events > MAX_EVENTS)
+        cpu_request_stop(&r->cpu);
 }
 
 static bool runner_init(runner_t *r)
@@ -432,8 +439,11 @@ static bool runner_init(runner_t *r)
         return false;
     physmem_set_a20(&r->pm, true);
     /* The tests' machine has plain RAM everywhere, also where a PC has the
-     * write-protected BIOS shadow. */
+     * VGA window and the write-protected BIOS shadow. */
     physmem_set_shadow_writable(&r->pm, PHYS_SHADOW_START, PHYS_SHADOW_END - PHYS_SHADOW_START, true);
+    if (!physmem_add_ram_region(&r->pm, PHYS_VGA_WINDOW, PHYS_VGA_WINDOW_END - PHYS_VGA_WINDOW,
+                                r->pm.ram + PHYS_VGA_WINDOW, "ram"))
+        return false;
     r->cpu.hooks.opaque = r;
     r->cpu.hooks.event = on_event;
     return true;
@@ -446,6 +456,13 @@ static const int gpr_of[NREGS] = {[R_AX] = R_EAX, [R_BX] = R_EBX, [R_CX] = R_ECX
 static void load_state(runner_t *r, const test_t *t)
 {
     cpu_t *cpu = &r->cpu;
+    /* A run that went astray (into bytes the test does not define) may
+     * have changed control registers, the x87 or debug registers: start
+     * the next test from RESET. */
+    if (r->astray) {
+        cpu_reset(cpu);
+        r->astray = false;
+    }
     const uint16_t *v = t->init.regs;
     memset(cpu->gpr, 0, sizeof cpu->gpr);
     for (int k = 0; k < NREGS; k++)
@@ -461,6 +478,7 @@ static void load_state(runner_t *r, const test_t *t)
         cpu_load_seg_raw(cpu, seg_of[k], v[k], (uint32_t)v[k] << 4, 0xFFFF, k == R_CS ? 0x9B : 0x93, 0);
     cpu->eip = v[R_IP];
     r->exception = -1;
+    r->events = 0;
     for (uint32_t k = 0; k < t->init.ram_count; k++) {
         ram_byte_t b = ram_at(&t->init, k);
         if (b.addr < RAM_SIZE)
@@ -473,12 +491,14 @@ static void load_state(runner_t *r, const test_t *t)
 static void run(runner_t *r)
 {
     cpu_t *cpu = &r->cpu;
-    uint64_t limit = cpu->icount + MAX_STEPS;
+    uint64_t start = cpu->icount, limit = start + MAX_STEPS;
     while (cpu->icount < limit) {
         cpu_exit_t e = cpu_execute(cpu, cpu->icount + 64);
-        if (e == CPU_EXIT_HALT || e == CPU_EXIT_SHUTDOWN)
+        if (e == CPU_EXIT_HALT || e == CPU_EXIT_SHUTDOWN || e == CPU_EXIT_STOP)
             break;
     }
+    /* (a long REP counts one per chunk) */
+    r->astray |= cpu->icount - start > 64 || r->events > MAX_EVENTS;
 }
 
 /* The value FINA expects for register k. */
@@ -670,7 +690,9 @@ static int classify(runner_t *r, const test_t *t)
     }
     uint32_t start = r->cpu.eip;
     for (int k = 0; k < MAX_STEPS && r->exception < 0 && r->cpu.eip == start; k++)
-        cpu_step(&r->cpu);
+        if (cpu_step(&r->cpu) == CPU_EXIT_STOP)
+            break;
+    r->astray = true;
     /* (Another exception may follow from the bytes read past FFFF, which
      * the test does not define.) */
     bool wrap = r->exception != EXC_GP && r->exception != EXC_SS;

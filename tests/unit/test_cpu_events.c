@@ -1,0 +1,135 @@
+/* CPU event rules that a guest ROM cannot easily provoke: NMI blocking
+ * until IRET, and the EXT bit in the error code of a fault raised while a
+ * hardware interrupt is delivered (SDM vol. 3, 6.7.1 and 6.13). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cpu/exec.h"
+
+typedef struct rig {
+    physmem_t pm;
+    cpu_t cpu;
+    uint8_t vector; /* what the interrupt acknowledge returns */
+} rig_t;
+
+static uint32_t no_in(void *o, uint16_t port, unsigned size) { (void)o, (void)port, (void)size; return 0xFFFFFFFFu; }
+static void no_out(void *o, uint16_t port, uint32_t v, unsigned size) { (void)o, (void)port, (void)v, (void)size; }
+static uint8_t ack(void *o) { return ((rig_t *)o)->vector; }
+
+static rig_t *rig_new(void)
+{
+    static rig_t r;
+    memset(&r, 0, sizeof r);
+    assert_true(physmem_init(&r.pm, 1u << 20));
+    cpu_bus_t bus = {.opaque = &r, .in = no_in, .out = no_out, .intr_ack = ack};
+    assert_true(cpu_init(&r.cpu, &r.pm, &bus));
+    return &r;
+}
+
+static void rig_free(rig_t *r)
+{
+    cpu_free(&r->cpu);
+    physmem_free(&r->pm);
+}
+
+static void poke(rig_t *r, uint32_t addr, const void *bytes, uint32_t len)
+{
+    physmem_write_block(&r->pm, addr, bytes, len);
+}
+
+static void poke32(rig_t *r, uint32_t addr, uint32_t v) { poke(r, addr, &v, 4); }
+
+/* Real mode, CS:IP = 0:ip, SS:SP = 0:0x7000. */
+static void start_real(rig_t *r, uint16_t ip)
+{
+    cpu_load_seg_raw(&r->cpu, SEG_CS, 0, 0, 0xFFFF, 0x93, 0);
+    cpu_load_seg_raw(&r->cpu, SEG_SS, 0, 0, 0xFFFF, 0x93, 0);
+    cpu_load_seg_raw(&r->cpu, SEG_DS, 0, 0, 0xFFFF, 0x93, 0);
+    r->cpu.gpr[R_ESP] = 0x7000;
+    r->cpu.eip = ip;
+}
+
+static uint8_t peek8(rig_t *r, uint32_t addr)
+{
+    return (uint8_t)physmem_read(&r->pm, addr, 1);
+}
+
+/* An NMI handler that never returns keeps further NMIs blocked; one that
+ * IRETs lets the next NMI in. */
+static void nmi_blocked_until_iret(void **state)
+{
+    (void)state;
+    rig_t *r = rig_new();
+    static const uint8_t loop[] = {0xEB, 0xFE};                   /* jmp $ */
+    static const uint8_t stay[] = {0xFE, 0x06, 0x00, 0x06, 0xEB, 0xFE}; /* inc byte [0x600]; jmp $ */
+    static const uint8_t back[] = {0xFE, 0x06, 0x00, 0x06, 0xCF};       /* inc byte [0x600]; iret */
+    poke(r, 0x2000, loop, sizeof loop);
+    poke(r, 0x1000, stay, sizeof stay);
+    poke32(r, 2 * 4, 0x00001000); /* IVT[2] = 0000:1000 */
+    start_real(r, 0x2000);
+    cpu_raise_nmi(&r->cpu);
+    cpu_execute(&r->cpu, 100);
+    cpu_raise_nmi(&r->cpu);
+    cpu_execute(&r->cpu, 200);
+    assert_int_equal(peek8(r, 0x600), 1);
+    assert_int_equal(r->cpu.seg[SEG_CS].base + r->cpu.eip, 0x1004);
+
+    poke(r, 0x1000, back, sizeof back);
+    cpu_reset(&r->cpu);
+    poke(r, 0x600, "\0", 1);
+    start_real(r, 0x2000);
+    cpu_raise_nmi(&r->cpu);
+    cpu_execute(&r->cpu, r->cpu.icount + 100);
+    cpu_raise_nmi(&r->cpu);
+    cpu_execute(&r->cpu, r->cpu.icount + 100);
+    assert_int_equal(peek8(r, 0x600), 2);
+    rig_free(r);
+}
+
+/* A hardware interrupt whose IDT gate is not present: #NP with the IDT
+ * bit and EXT set (vector * 8 + 3). */
+static void hardware_interrupt_sets_ext(void **state)
+{
+    (void)state;
+    rig_t *r = rig_new();
+    /* GDT at 0x1000: null, flat code (0x08), flat data (0x10). */
+    poke32(r, 0x1008, 0x0000FFFF), poke32(r, 0x100C, 0x00CF9B00);
+    poke32(r, 0x1010, 0x0000FFFF), poke32(r, 0x1014, 0x00CF9300);
+    /* IDT at 0x2000: #NP (11) -> 0x08:0x3000; vector 0x30 an interrupt
+     * gate that is not present. */
+    poke32(r, 0x2000 + 11 * 8, 0x00083000), poke32(r, 0x2000 + 11 * 8 + 4, 0x00008E00);
+    poke32(r, 0x2000 + 0x30 * 8, 0x00083000), poke32(r, 0x2000 + 0x30 * 8 + 4, 0x00000E00);
+    static const uint8_t handler[] = {0x58, 0xF4}; /* pop eax; hlt */
+    static const uint8_t idle[] = {0xEB, 0xFE};    /* jmp $ */
+    poke(r, 0x3000, handler, sizeof handler);
+    poke(r, 0x4000, idle, sizeof idle);
+    cpu_t *c = &r->cpu;
+    c->gdtr = (dtable_t){0x1000, 0x17};
+    c->idtr = (dtable_t){0x2000, 0x7FF};
+    cpu_set_cr0(c, c->cr0 | CR0_PE);
+    cpu_load_seg_raw(c, SEG_CS, 0x08, 0, 0xFFFFFFFFu, 0x9B, 0xC0);
+    cpu_load_seg_raw(c, SEG_SS, 0x10, 0, 0xFFFFFFFFu, 0x93, 0xC0);
+    cpu_load_seg_raw(c, SEG_DS, 0x10, 0, 0xFFFFFFFFu, 0x93, 0xC0);
+    c->gpr[R_ESP] = 0x7000;
+    c->eip = 0x4000;
+    cpu_set_eflags(c, cpu_get_eflags(c) | FLAG_IF);
+    r->vector = 0x30;
+    cpu_set_intr(c, true);
+    assert_int_equal(cpu_execute(c, 1000), CPU_EXIT_HALT);
+    assert_int_equal(c->gpr[R_EAX], 0x30 * 8 + 2 + 1);
+    rig_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(nmi_blocked_until_iret),
+        cmocka_unit_test(hardware_interrupt_sets_ext),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
