@@ -331,6 +331,7 @@ static const uint8_t *native_window(void) { return nat + NAT_WINDOW; }
 
 /* Physical layout of the emulated machine. */
 #define EMU_RAM (2u << 20)
+#define EMU_MAX_STEPS 100000
 #define EMU_IVT_HANDLER 0x500u /* jmp $ */
 #define EMU_GDT 0x1000u
 #define EMU_LDT 0x2000u
@@ -526,12 +527,11 @@ void emu_go(emu_t *e, bool bulk, xstate_t *out)
 {
     cpu_t *cpu = &e->cpu;
     /* A REP instruction steps one element (bulk: one chunk) at a time. */
-    for (long k = 0; k < 10000000; k++) {
-        if (bulk)
-            cpu_execute(cpu, cpu->icount + 1);
-        else
-            cpu_step(cpu);
-        if (e->exception >= 0 || cpu->shutdown || cpu->eip != EMU_IP)
+    /* (The cases' longest REP takes some 8000 steps; an instruction that
+     * jumps to itself would take forever.) */
+    for (long k = 0; k < EMU_MAX_STEPS; k++) {
+        cpu_exit_t r = bulk ? cpu_execute(cpu, cpu->icount + 1) : cpu_step(cpu);
+        if (e->exception >= 0 || cpu->shutdown || cpu->eip != EMU_IP || r != CPU_EXIT_BUDGET)
             break;
     }
     if (e->exception >= 0) {
