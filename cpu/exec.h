@@ -151,6 +151,17 @@ static inline void set_r16(cpu_t *cpu, unsigned n, uint16_t v)
     cpu->gpr[n] = (cpu->gpr[n] & 0xFFFF0000u) | v;
 }
 
+/* Writes the low `size` bytes (1, 2 or 4) of EAX. */
+static inline void set_acc(cpu_t *cpu, uint32_t v, unsigned size)
+{
+    if (size == 1)
+        set_r8(cpu, R_EAX, (uint8_t)v);
+    else if (size == 2)
+        set_r16(cpu, R_EAX, (uint16_t)v);
+    else
+        cpu->gpr[R_EAX] = v;
+}
+
 static inline bool o32(const insn_t *i) { return i->pfx & PFX_O32; }
 static inline bool a32(const insn_t *i) { return i->pfx & PFX_A32; }
 
@@ -237,9 +248,11 @@ static inline void store_host(uint8_t *p, uint32_t v, unsigned size) { memcpy(p,
 /* Read-modify-write of a memory operand: `op(cpu, old, arg)` returns the
  * new value.  The operand is checked for writing before it is read, so a
  * fault leaves it untouched. */
-#define RMW_MEM(cpu, i, size, op, arg)                                                             \
+#define RMW_MEM(cpu, i, size, op, arg) RMW_AT(cpu, (i)->seg, ea_offset(cpu, i), size, op, arg)
+/* The same at offset `off` of segment `s` (bit strings, string operands). */
+#define RMW_AT(cpu, s, off, size, op, arg)                                                         \
     do {                                                                                           \
-        uint32_t lin_ = seg_linear(cpu, (i)->seg, ea_offset(cpu, i), size, SEG_RIGHT_W);           \
+        uint32_t lin_ = seg_linear(cpu, s, off, size, SEG_RIGHT_W);                                \
         uint8_t *p_ = mmu_rmw_ptr((cpu)->mmu.cur, lin_, size);                                     \
         if (LIKELY(p_)) {                                                                          \
             store_host(p_, op(cpu, load_host(p_, size), arg), size);                               \
