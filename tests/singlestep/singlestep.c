@@ -12,8 +12,13 @@
  * bytes of INIT and FINA.  FLAGS is compared under the metadata mask and
  * without bits 12-15 (a 286 in real mode reads them differently); the same
  * mask applies to FLAGS images the instruction pushed.  The last line of
- * the output is "N passed, N failed"; with --min-pass the exit status says
- * whether the pass rate reached PERCENT.
+ * the output is "N passed, N failed", where every test whose final state
+ * differs from the capture counts as failed, including those that differ
+ * because a P6 architecturally behaves unlike the 286 (each such class is
+ * recognised by an architectural rule, checked where a P6 result is known,
+ * and counted on its own line before the total).  With --min-pass the exit
+ * status says whether the tests that passed or differ only by such a class
+ * reached PERCENT of all tests: an unexplained failure counts against it.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -853,12 +858,18 @@ int main(int argc, char **argv)
     free(names);
     if (tot.skipped)
         printf("%ld revoked tests skipped\n", tot.skipped);
+    long differ = 0;
     for (int k = 1; k < NDIFF; k++)
-        if (tot.differ[k])
+        if (tot.differ[k]) {
             printf("%ld tests: %s\n", tot.differ[k], diff_reasons[k]);
-    long total = tot.passed + tot.failed;
-    printf("%ld passed, %ld failed\n", tot.passed, tot.failed);
+            differ += tot.differ[k];
+        }
+    long total = tot.passed + tot.failed + differ;
+    printf("%ld of the failures are the 286-versus-P6 differences above, %ld are not (%.3f%% of the tests pass or "
+           "differ only that way)\n",
+           differ, tot.failed, total ? 100.0 * (double)(tot.passed + differ) / (double)total : 0.0);
+    printf("%ld passed, %ld failed\n", tot.passed, tot.failed + differ);
     if (min_pass >= 0)
-        return total > 0 && 100.0 * (double)tot.passed / (double)total >= min_pass ? 0 : 1;
+        return total > 0 && 100.0 * (double)(tot.passed + differ) / (double)total >= min_pass ? 0 : 1;
     return 0;
 }
