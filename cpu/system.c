@@ -19,19 +19,19 @@
 #define FEAT_MSR (1u << 5)   /* RDMSR/WRMSR: yes */
 #define FEAT_PAE (1u << 6)   /* PAE paging (NX: EFER.NXE, extended leaf below): yes */
 #define FEAT_MCE (1u << 7)   /* machine-check exception: no */
-#define FEAT_CX8 (1u << 8)   /* CMPXCHG8B: the instruction set's to switch on */
+#define FEAT_CX8 (1u << 8)   /* CMPXCHG8B: yes (cpu/mov.c) */
 #define FEAT_APIC (1u << 9)  /* local APIC: no */
 #define FEAT_SEP (1u << 11)  /* SYSENTER/SYSEXIT: yes */
 #define FEAT_MTRR (1u << 12) /* MTRRs: no */
 #define FEAT_PGE (1u << 13)  /* global pages, CR4.PGE: yes */
 #define FEAT_MCA (1u << 14)  /* machine-check architecture: no */
-#define FEAT_CMOV (1u << 15) /* CMOVcc (FCMOVcc with FPU): the instruction set's */
+#define FEAT_CMOV (1u << 15) /* CMOVcc, and FCMOVcc/FCOMI with the FPU: yes */
 #define FEAT_PAT (1u << 16)  /* page attribute table: no */
 #define FEAT_MMX (1u << 23)  /* MMX: no */
 #define FEAT_FXSR (1u << 24) /* FXSAVE/FXRSTOR, CR4.OSFXSR (x87 state only; no SSE): yes */
 
 #define CPUID_FEATURES_EDX (FEAT_FPU | FEAT_VME | FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_PAE | \
-                            FEAT_SEP | FEAT_PGE | FEAT_FXSR)
+                            FEAT_CX8 | FEAT_SEP | FEAT_PGE | FEAT_CMOV | FEAT_FXSR)
 #define CPUID_MAX_LEAF 1u
 /* The extended leaves: 0x80000001 EDX says what the EFER MSR may enable. */
 #define EXT_FEAT_SYSCALL (1u << 11) /* SYSCALL/SYSRET, EFER.SCE: no */
