@@ -150,6 +150,22 @@ ata_select:
     pop ax
     ret
 
+; ata_read_cylinder: CX = the LBA mid (low byte) and high registers, which
+; hold the signature after a reset and an ATAPI device's byte count.
+ata_read_cylinder:
+    push ax
+    push dx
+    mov al, ATA_LBA_MID
+    call ata_port
+    in al, dx
+    mov cl, al
+    inc dx
+    in al, dx
+    mov ch, al
+    pop dx
+    pop ax
+    ret
+
 ; ------------------------------------------------------------------ data transfer
 
 ; ata_pio_in / ata_pio_out: CX bytes (even, at most F800h) between the
@@ -350,31 +366,10 @@ ata_program_address:
     call ata_select
     jc .done
     ; Each register is a two-deep FIFO: the high-order byte first.
-    mov al, ATA_COUNT
-    call ata_port
-    mov al, [bp - ATA_L_COUNT + 1]
-    out dx, al
-    inc dx
-    mov al, [bp - ATA_L_LBA + 3]
-    out dx, al
-    inc dx
-    mov al, [bp - ATA_L_LBA + 4]
-    out dx, al
-    inc dx
-    mov al, [bp - ATA_L_LBA + 5]
-    out dx, al
-    sub dx, 3
-    mov al, [bp - ATA_L_COUNT]
-    out dx, al
-    inc dx
-    mov al, [bp - ATA_L_LBA]
-    out dx, al
-    inc dx
-    mov al, [bp - ATA_L_LBA + 1]
-    out dx, al
-    inc dx
-    mov al, [bp - ATA_L_LBA + 2]
-    out dx, al
+    mov si, ata_lba48_high
+    call ata_write_address
+    mov si, ata_lba48_low
+    call ata_write_address
     clc
     ret
 .lba28:
@@ -420,6 +415,29 @@ ata_program_address:
     out dx, al
     clc
 .done:
+    ret
+
+; For LBA48, the locals (as distances below BP) that go to the count and
+; the three LBA registers: first the high-order bytes, then the low-order.
+ata_lba48_high: db ATA_L_COUNT - 1, ATA_L_LBA - 3, ATA_L_LBA - 4, ATA_L_LBA - 5
+ata_lba48_low:  db ATA_L_COUNT, ATA_L_LBA, ATA_L_LBA - 1, ATA_L_LBA - 2
+
+; ata_write_address: the count and LBA registers from the four locals of
+; ata_rw's frame named at CS:SI.
+ata_write_address:
+    push cx
+    mov al, ATA_COUNT
+    call ata_port
+    mov cx, 4
+.register:
+    movzx di, byte [cs:si]
+    neg di
+    mov al, [bp + di]
+    out dx, al
+    inc dx
+    inc si
+    loop .register
+    pop cx
     ret
 
 ; ------------------------------------------------------------------ ATAPI
@@ -477,13 +495,7 @@ atapi_packet:
     jnz .failed
     test al, ATA_ST_DRQ
     jz .complete
-    mov al, ATA_LBA_MID         ; the size of this block
-    call ata_port
-    in al, dx
-    mov cl, al
-    inc dx
-    in al, dx
-    mov ch, al
+    call ata_read_cylinder      ; the size of this block
     inc cx
     and cx, ~1
     movzx ecx, cx
@@ -722,13 +734,7 @@ ata_probe:
     xor ah, ah
     call ata_select
     jc .done
-    mov al, ATA_LBA_MID
-    call ata_port
-    in al, dx
-    mov cl, al
-    inc dx
-    in al, dx
-    mov ch, al
+    call ata_read_cylinder
     cmp cx, 0EB14h
     je .atapi
     test cx, cx

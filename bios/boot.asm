@@ -93,32 +93,29 @@ kboot_enter:
 
 ; ------------------------------------------------------------------ INT 19h / INT 18h
 
+; INT 19h starts the boot from the first device; INT 18h: the device just
+; tried cannot boot, the next one in the order is tried.  Both start on a
+; fresh stack (whatever called them is abandoned).
 int19_handler:
+    mov al, 1
+    jmp boot_entry
+int18_handler:
+    xor al, al
+boot_entry:
     cli
-    xor ax, ax
-    mov ss, ax
+    xor bx, bx
+    mov ss, bx
     mov sp, POST_STACK
     sti
     cld
     push BDA_SEG
     pop ds
     mov fs, [BDA_EBDA_SEG]
+    test al, al
+    jz boot_next
     call kboot_enter
     call boot_order_read
     mov byte [fs:EBDA_BOOT_NEXT], 0
-    jmp boot_next
-
-; INT 18h: the device just tried cannot boot; the next one in the order is.
-int18_handler:
-    cli
-    xor ax, ax
-    mov ss, ax
-    mov sp, POST_STACK
-    sti
-    cld
-    push BDA_SEG
-    pop ds
-    mov fs, [BDA_EBDA_SEG]
 boot_next:
     movzx si, byte [fs:EBDA_BOOT_NEXT]
     cmp si, 3

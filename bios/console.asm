@@ -16,18 +16,9 @@ debug_putc:
 
 ; debug_puts: the string at CS:SI to the debug port.
 debug_puts:
-    push ax
-    push si
-.next:
-    cs lodsb
-    test al, al
-    jz .done
-    call debug_putc
-    jmp .next
-.done:
-    pop si
-    pop ax
-    ret
+    push di
+    mov di, debug_putc
+    jmp puts_with
 
 ; console_putc: AL to the screen (when the video BIOS is ready) and to the
 ; debug port.  A newline (0Ah) is sent to the screen as CR LF.
@@ -58,17 +49,21 @@ console_putc:
 
 ; console_puts: the string at CS:SI to both outputs.
 console_puts:
+    push di
+    mov di, console_putc
+puts_with:                      ; (DI = the character routine, pushed by the caller)
     push ax
     push si
 .next:
     cs lodsb
     test al, al
     jz .done
-    call console_putc
+    call di
     jmp .next
 .done:
     pop si
     pop ax
+    pop di
     ret
 
 ; console_hex8 / console_hex16: AL / AX in hexadecimal.

@@ -86,13 +86,7 @@ disk_find:
 hd_return:
     mov [BDA_HD_STATUS], ah
 int13_status:
-    mov [bp + R_AH], ah
-    CLEAR_CF
-    test ah, ah
-    jz .leave
-    SET_CF
-.leave:
-    SERVICE_LEAVE
+    jmp service_status_leave
 
 ; ------------------------------------------------------------------ hard disks
 
@@ -439,15 +433,14 @@ edd_build_dpte:
     mov [fs:EBDA_DPTE + 10], cx
     mov word [fs:EBDA_DPTE + 12], 0
     mov byte [fs:EBDA_DPTE + 14], 11h   ; revision 1.1
+    push ds
+    push fs
+    pop ds
     mov si, EBDA_DPTE
     mov cx, 15
-    xor ah, ah
-.sum:
-    add ah, [fs:si]
-    inc si
-    loop .sum
-    neg ah
-    mov [fs:si], ah
+    call checksum_byte
+    mov [si], al
+    pop ds
     popa
     ret
 
@@ -493,15 +486,14 @@ edd_device_path:
 .device:
     cmp byte [fs:bx + DRV_SELECT], 0A0h
     setne byte [es:di + 38h]        ; 0 master, 1 slave
+    push ds
+    push es
+    pop ds
     lea si, [di + 1Eh]
     mov cx, 41h - 1Eh
-    xor ah, ah
-.sum:
-    add ah, [es:si]
-    inc si
-    loop .sum
-    neg ah
-    mov [es:si], ah
+    call checksum_byte
+    mov [si], al
+    pop ds
     popa
     ret
 

@@ -31,54 +31,55 @@ KBC_TIMEOUT     equ 0       ; polling loops: 65536 x 16 status reads
 
 ; ------------------------------------------------------------------ controller access
 
+; kbc_wait: waits until (status & AH) == AL, for 16 x 65536 reads of the
+; status port.  CF on timeout.
+kbc_wait:
+    push bx
+    push cx
+    push dx
+    mov bx, ax
+    mov dx, 16
+.outer:
+    xor cx, cx
+.poll:
+    in al, PORT_KBC_STATUS
+    and al, bh
+    cmp al, bl
+    je .ready
+    loop .poll
+    dec dx
+    jnz .outer
+    stc
+    jmp .done
+.ready:
+    clc
+.done:
+    mov ax, bx
+    pop dx
+    pop cx
+    pop bx
+    ret
+
 ; kbc_wait_write: waits until the controller can take a byte.  CF on timeout.
 kbc_wait_write:
     push ax
-    push cx
-    push dx
-    mov dx, 16
-.outer:
-    xor cx, cx
-.poll:
-    in al, PORT_KBC_STATUS
-    test al, KBC_IBF
-    jz .ready
-    loop .poll
-    dec dx
-    jnz .outer
-    stc
-    jmp .done
-.ready:
-    clc
-.done:
-    pop dx
-    pop cx
+    mov ax, KBC_IBF << 8
+    call kbc_wait
     pop ax
     ret
 
-; kbc_read: waits for a byte from the controller and returns it in AL.  CF
-; on timeout.
+; kbc_read: waits for a byte from the controller and returns it in AL (AH
+; stays).  CF on timeout.
 kbc_read:
-    push cx
-    push dx
-    mov dx, 16
-.outer:
-    xor cx, cx
-.poll:
-    in al, PORT_KBC_STATUS
-    test al, KBC_OBF
-    jnz .ready
-    loop .poll
-    dec dx
-    jnz .outer
-    stc
-    jmp .done
-.ready:
+    push bx
+    mov bh, ah
+    mov ax, KBC_OBF << 8 | KBC_OBF
+    call kbc_wait
+    jc .done
     in al, PORT_KBC_DATA
-    clc
 .done:
-    pop dx
-    pop cx
+    mov ah, bh
+    pop bx
     ret
 
 ; kbc_command: AL to the controller's command port.

@@ -287,17 +287,24 @@ pci_assign_io:
 .no_room:
     call pci_report_unassigned
 .next_bar:
-    test cl, 1
-    jnz .advance
-    test cl, 4                  ; a 64-bit memory BAR takes two registers
-    jz .advance
-    add di, 4
-.advance:
-    add di, 4
-    cmp di, PCI_BAR0 + 6 * 4
+    call pci_next_bar
     jb .bar
     jmp .device
 .done:
+    ret
+
+; pci_next_bar: DI moves past the BAR whose original value (its type bits)
+; is in CL: a 64-bit memory BAR takes two registers.  CF set while DI is
+; still a BAR register.
+pci_next_bar:
+    test cl, 1
+    jnz .one
+    test cl, 4
+    jz .one
+    add di, 4
+.one:
+    add di, 4
+    cmp di, PCI_BAR0 + 6 * 4
     ret
 
 ; pci_assign_memory: memory BARs, largest first, upwards from the base of
@@ -329,7 +336,7 @@ pci_assign_memory:
 .bar:
     call pci_bar_size
     test cl, 1
-    jnz .advance                ; I/O
+    jnz .next_bar               ; I/O
     cmp eax, ebp
     jne .next_bar
     lea eax, [ebp - 1]          ; align the next address to this size
@@ -355,12 +362,7 @@ pci_assign_memory:
     call pci_write_dword
     sub di, 4
 .next_bar:
-    test cl, 4
-    jz .advance
-    add di, 4
-.advance:
-    add di, 4
-    cmp di, PCI_BAR0 + 6 * 4
+    call pci_next_bar
     jb .bar
     jmp .device
 .next_pass:
@@ -618,11 +620,7 @@ int1a_pci:
     mov ah, PCIBIOS_OK
 
 .status:
-    mov [bp + R_AH], ah
-    CLEAR_CF
-    test ah, ah
-    jz .leave
-    SET_CF
+    jmp service_status_leave
 .leave:
     SERVICE_LEAVE
 

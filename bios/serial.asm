@@ -60,23 +60,53 @@ poll_port:
 
 ; ------------------------------------------------------------------ INT 14h
 
+; uart_ready: for the UART at DX: DTR and RTS up (the modem may talk),
+; then waits until the line status has bit AH (data ready, or room to
+; send), for BL seconds.  AL = the line status; CF on timeout.
+uart_ready:
+    push dx
+    add dx, UART_MCR
+    mov al, UART_MCR_DTR_RTS
+    out dx, al
+    add dx, UART_LSR - UART_MCR
+    call poll_port
+    pop dx
+    ret
+
 ; divisors of the 1.8432 MHz UART clock for 110, 150, 300, 600, 1200,
 ; 2400, 4800 and 9600 baud (AL bits 5-7 of function 00h)
 serial_divisors: dw 1047, 768, 384, 192, 96, 48, 24, 12
+
+; bda_port: the port the caller's DX names, from the BDA's table of CX
+; I/O bases at SI and of timeouts at DI: DX = its base, BL = its timeout.
+; CF if there is no such port.
+bda_port:
+    mov ax, [bp + R_DX]
+    cmp ax, cx
+    jae .none
+    add di, ax
+    shl ax, 1
+    add si, ax
+    mov dx, [si]
+    mov bl, [di]
+    test dx, dx
+    jz .none
+    clc
+    ret
+.none:
+    stc
+    ret
 
 int14_handler:
     sti
     SERVICE_ENTER
     push BDA_SEG
     pop ds
-    mov si, [bp + R_DX]
-    cmp si, 3
-    ja .leave
-    mov bl, [BDA_COM_TIMEOUT + si]
-    shl si, 1
-    mov dx, [BDA_COM_PORTS + si]
-    test dx, dx
-    jz .leave                   ; no such port: nothing changes
+    mov si, BDA_COM_PORTS
+    mov di, BDA_COM_TIMEOUT
+    mov cx, 4
+    call bda_port
+    jc .leave                   ; no such port: nothing changes
     mov al, [bp + R_AH]
     cmp al, 00h
     je .init
@@ -122,16 +152,8 @@ int14_handler:
 
 ; 01h: send AL.  AH = line status, bit 7 on timeout.
 .send:
-    push dx
-    add dx, UART_MCR
-    mov al, UART_MCR_DTR_RTS
-    out dx, al
-    pop dx
-    push dx
-    add dx, UART_LSR
     mov ah, UART_LSR_THRE
-    call poll_port
-    pop dx
+    call uart_ready
     jc .timeout
     mov al, [bp + R_AL]
     out dx, al
@@ -142,16 +164,8 @@ int14_handler:
 
 ; 02h: receive into AL.  AH = line status (the error bits), bit 7 on timeout.
 .receive:
-    push dx
-    add dx, UART_MCR
-    mov al, UART_MCR_DTR_RTS
-    out dx, al
-    pop dx
-    push dx
-    add dx, UART_LSR
     mov ah, UART_LSR_DR
-    call poll_port
-    pop dx
+    call uart_ready
     jc .timeout
     and al, 1Eh                 ; overrun, parity, framing, break
     mov [bp + R_AH], al
@@ -199,14 +213,11 @@ int17_handler:
     SERVICE_ENTER
     push BDA_SEG
     pop ds
-    mov si, [bp + R_DX]
-    cmp si, 2
-    ja .leave
-    mov bl, [BDA_LPT_TIMEOUT + si]
-    shl si, 1
-    mov dx, [BDA_LPT_PORTS + si]
-    test dx, dx
-    jz .leave
+    mov si, BDA_LPT_PORTS
+    mov di, BDA_LPT_TIMEOUT
+    mov cx, 3
+    call bda_port
+    jc .leave
     mov al, [bp + R_AH]
     cmp al, 00h
     je .print

@@ -20,6 +20,30 @@ int12_handler:
     pop ds
     iret
 
+; ------------------------------------------------------------------ common
+
+; service_status_leave: ends a service with status AH: in the caller's AH,
+; and CF set unless it is 0 (the PC/AT's convention for INT 13h and the
+; PCI BIOS).
+service_status_leave:
+    mov [bp + R_AH], ah
+    CLEAR_CF
+    test ah, ah
+    jz .leave
+    SET_CF
+.leave:
+    SERVICE_LEAVE
+
+; checksum_byte: AL = the byte that makes the CX bytes at DS:SI and itself
+; sum to zero; SI ends just past them, where the byte goes.
+checksum_byte:
+    xor al, al
+.add:
+    sub al, [si]
+    inc si
+    loop .add
+    ret
+
 ; ------------------------------------------------------------------ INT 15h
 
 INT15_UNSUPPORTED equ 86h

@@ -349,15 +349,8 @@ int1a_handler:
 .get_time:
     call rtc_wait_update
     jc .not_running
-    mov al, CMOS_HOURS
-    call cmos_read
-    mov [bp + R_CH], al
-    mov al, CMOS_MINUTES
-    call cmos_read
-    mov [bp + R_CL], al
-    mov al, CMOS_SECONDS
-    call cmos_read
-    mov [bp + R_DH], al
+    mov si, rtc_time_registers
+    call cmos_to_frame
     mov al, CMOS_STATUS_B
     call cmos_read
     and al, RTC_B_DSE
@@ -371,15 +364,8 @@ int1a_handler:
 .set_time:
     mov ah, RTC_B_SET
     call rtc_set_b_bits
-    mov al, CMOS_HOURS
-    mov ah, [bp + R_CH]
-    call cmos_write
-    mov al, CMOS_MINUTES
-    mov ah, [bp + R_CL]
-    call cmos_write
-    mov al, CMOS_SECONDS
-    mov ah, [bp + R_DH]
-    call cmos_write
+    mov si, rtc_time_registers
+    call frame_to_cmos
     mov al, CMOS_STATUS_B
     call cmos_read
     and al, RTC_B_PIE | RTC_B_AIE   ; keep the interrupts that are armed
@@ -395,36 +381,16 @@ int1a_handler:
 .get_date:
     call rtc_wait_update
     jc .not_running
-    mov al, CMOS_CENTURY
-    call cmos_read
-    mov [bp + R_CH], al
-    mov al, CMOS_YEAR
-    call cmos_read
-    mov [bp + R_CL], al
-    mov al, CMOS_MONTH
-    call cmos_read
-    mov [bp + R_DH], al
-    mov al, CMOS_DAY
-    call cmos_read
-    mov [bp + R_DL], al
+    mov si, rtc_date_registers
+    call cmos_to_frame
     jmp .leave
 
 ; 05h: set the date from CH/CL/DH/DL (BCD)
 .set_date:
     mov ah, RTC_B_SET
     call rtc_set_b_bits
-    mov al, CMOS_CENTURY
-    mov ah, [bp + R_CH]
-    call cmos_write
-    mov al, CMOS_YEAR
-    mov ah, [bp + R_CL]
-    call cmos_write
-    mov al, CMOS_MONTH
-    mov ah, [bp + R_DH]
-    call cmos_write
-    mov al, CMOS_DAY
-    mov ah, [bp + R_DL]
-    call cmos_write
+    mov si, rtc_date_registers
+    call frame_to_cmos
     mov ah, RTC_B_SET
     call rtc_clear_b_bits
     jmp .leave
@@ -436,15 +402,8 @@ int1a_handler:
     call cmos_read
     test al, RTC_B_AIE
     jnz .not_running
-    mov al, 05h                 ; hours alarm
-    mov ah, [bp + R_CH]
-    call cmos_write
-    mov al, 03h                 ; minutes alarm
-    mov ah, [bp + R_CL]
-    call cmos_write
-    mov al, 01h                 ; seconds alarm
-    mov ah, [bp + R_DH]
-    call cmos_write
+    mov si, rtc_alarm_registers
+    call frame_to_cmos
     mov ah, RTC_B_AIE
     call rtc_set_b_bits
     jmp .leave
@@ -456,3 +415,35 @@ int1a_handler:
 
 .leave:
     SERVICE_LEAVE
+
+; The RTC registers behind INT 1Ah's register conventions: CMOS register,
+; the caller's register (its offset in the frame); FFh ends a list.
+rtc_time_registers:  db CMOS_HOURS, R_CH, CMOS_MINUTES, R_CL, CMOS_SECONDS, R_DH, 0FFh
+rtc_date_registers:  db CMOS_CENTURY, R_CH, CMOS_YEAR, R_CL, CMOS_MONTH, R_DH, CMOS_DAY, R_DL, 0FFh
+rtc_alarm_registers: db 05h, R_CH, 03h, R_CL, 01h, R_DH, 0FFh
+
+; cmos_to_frame / frame_to_cmos: copies the CMOS registers the list at
+; CS:SI names to the caller's registers in the frame at BP, or back.
+cmos_to_frame:
+    cs lodsb
+    cmp al, 0FFh
+    je .done
+    call cmos_read
+    movzx di, byte [cs:si]
+    inc si
+    mov [bp + di], al
+    jmp cmos_to_frame
+.done:
+    ret
+
+frame_to_cmos:
+    cs lodsb
+    cmp al, 0FFh
+    je .done
+    movzx di, byte [cs:si]
+    inc si
+    mov ah, [bp + di]
+    call cmos_write
+    jmp frame_to_cmos
+.done:
+    ret

@@ -157,10 +157,7 @@ gfx_cell_cga:
     cmp cl, [BDA_CHAR_HEIGHT]
     jae .done
     call gfx_cell_offset
-    push si
-    movzx si, cl
-    mov al, [gs:bp + si]        ; the glyph's line
-    pop si
+    call gfx_glyph_line
     cmp byte [cs:si + MODE_KIND], KIND_CGA2
     je .two
     ; four colours: each glyph bit becomes a 2-bit pixel of colour BL
@@ -195,6 +192,14 @@ gfx_cell_cga:
     jmp .line
 .done:
     popa
+    ret
+
+; gfx_glyph_line: AL = line CL of the glyph at GS:BP.
+gfx_glyph_line:
+    push si
+    movzx si, cl
+    mov al, [gs:bp + si]
+    pop si
     ret
 
 ; gfx_expand2: AX = AL with every bit doubled (bit 7 -> bits 15 and 14).
@@ -261,10 +266,8 @@ gfx_cell_planar:
     cmp cl, [BDA_CHAR_HEIGHT]
     jae .pass_done
     call gfx_cell_offset
-    push si
-    movzx si, cl
-    mov ah, [gs:bp + si]
-    pop si
+    call gfx_glyph_line
+    mov ah, al
     xor ah, ch
     mov al, 08h
     call gc_write
@@ -282,10 +285,8 @@ gfx_cell_linear:
     cmp cl, [BDA_CHAR_HEIGHT]
     jae .done
     call gfx_cell_offset
-    push si
-    movzx si, cl
-    mov ah, [gs:bp + si]
-    pop si
+    call gfx_glyph_line
+    mov ah, al
     mov ch, 8
 .pixel:
     xor al, al

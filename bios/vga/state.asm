@@ -303,30 +303,11 @@ state_save:
 .bda:
     test di, di
     jz .dac
-    push si
-    push ds
+    push di
     lea di, [bx + di]
-    push BDA_SEG
-    pop ds
-    mov si, BDA_VIDEO_MODE
-    mov cx, BDA_VIDEO_PAL + 1 - BDA_VIDEO_MODE
-    rep movsb
-    mov si, BDA_VIDEO_ROWS
-    mov cx, BDA_VGA_DCC + 1 - BDA_VIDEO_ROWS
-    rep movsb
-    mov si, BDA_VIDEO_SAVE
-    movsw
-    movsw
-    xor ax, ax
-    mov ds, ax
-    mov si, 1Fh * 4
-    movsw
-    movsw
-    mov si, 43h * 4
-    movsw
-    movsw
-    pop ds
-    pop si
+    xor ah, ah                  ; to the buffer
+    call state_bda_copy
+    pop di
 .dac:
     test dx, dx
     jz .done
@@ -407,6 +388,47 @@ state_save_registers:
     pop ax
     ret
 
+; The BIOS data area fields and interrupt vectors the state holds:
+; segment, offset, length (0 ends the list).
+state_bda_fields:
+    dw BDA_SEG, BDA_VIDEO_MODE, BDA_VIDEO_PAL + 1 - BDA_VIDEO_MODE
+    dw BDA_SEG, BDA_VIDEO_ROWS, BDA_VGA_DCC + 1 - BDA_VIDEO_ROWS
+    dw BDA_SEG, BDA_VIDEO_SAVE, 4
+    dw 0, 1Fh * 4, 4
+    dw 0, 43h * 4, 4
+    dw 0, 0, 0
+
+; state_bda_copy: those fields to the buffer at ES:DI (AH = 0) or from it
+; (AH = 1).
+state_bda_copy:
+    pusha
+    push ds
+    mov bx, state_bda_fields
+.field:
+    mov cx, [cs:bx + 4]
+    jcxz .done
+    mov ds, [cs:bx]
+    mov si, [cs:bx + 2]
+.byte:
+    test ah, ah
+    jnz .from
+    mov al, [si]
+    mov [es:di], al
+    jmp .next
+.from:
+    mov al, [es:di]
+    mov [si], al
+.next:
+    inc si
+    inc di
+    loop .byte
+    add bx, 6
+    jmp .field
+.done:
+    pop ds
+    popa
+    ret
+
 ; state_restore: the parts the buffer at ES:BX holds, back.
 state_restore:
     mov si, [es:bx]
@@ -418,32 +440,9 @@ state_restore:
     mov si, [es:bx + 2]
     test si, si
     jz .dac
-    add si, bx
-    push es
-    push ds
-    push es
-    push BDA_SEG
-    pop es
-    pop ds
-    mov di, BDA_VIDEO_MODE
-    mov cx, BDA_VIDEO_PAL + 1 - BDA_VIDEO_MODE
-    rep movsb
-    mov di, BDA_VIDEO_ROWS
-    mov cx, BDA_VGA_DCC + 1 - BDA_VIDEO_ROWS
-    rep movsb
-    mov di, BDA_VIDEO_SAVE
-    movsw
-    movsw
-    xor ax, ax
-    mov es, ax
-    mov di, 1Fh * 4
-    movsw
-    movsw
-    mov di, 43h * 4
-    movsw
-    movsw
-    pop ds
-    pop es
+    lea di, [bx + si]
+    mov ah, 1                   ; from the buffer
+    call state_bda_copy
 .dac:
     mov si, [es:bx + 4]
     test si, si

@@ -5,7 +5,7 @@
 ; catalog's entry, the primary volume descriptor's size).
 %include "lib.inc"
 
-BUFFER_SEG      equ 1000h
+BUFFER_SEG      equ LIB_BUFFER_SEG
 
 test_main:
     call test_boot_drive
@@ -17,19 +17,9 @@ test_main:
 ; read: CX 2048-byte blocks at LBA EAX into BUFFER_SEG:0 (INT 13h 42h on
 ; the boot drive).
 read:
-    mov byte [dap], 10h
-    mov byte [dap + 1], 0
-    mov [dap + 2], cx
-    mov word [dap + 4], 0
-    mov word [dap + 6], BUFFER_SEG
-    mov [dap + 8], eax
-    mov dword [dap + 12], 0
-    mov si, dap
     mov dl, [boot_drive]
-    mov ah, 42h
-    int 13h
-    ret
-dap: times 16 db 0
+    mov bl, 42h
+    jmp lib_edd
 
 test_boot_drive:
     CHECK8 [boot_drive], 0E0h, "booted from drive E0h"
@@ -117,10 +107,10 @@ test_errors:
     call read
     CHECK_C "CD read far past the end fails"
     ; writing a CD: write protected
-    mov byte [dap], 10h
+    mov byte [lib_dap], 10h
     mov ax, 4300h
     mov dl, [boot_drive]
-    mov si, dap
+    mov si, lib_dap
     int 13h
     CHECK_C "CD write fails"
     CHECK8 ah, 03h, "CD write: status 03h"

@@ -13,7 +13,7 @@
 HD_BLOCKS       equ 2097152     ; 1 GiB (tests/bios/CMakeLists: the image)
 FD_PATTERN_FIRST equ 20         ; blocks 20-79 of this image hold the pattern
 FD_PATTERN_LAST equ 79
-BUFFER_SEG      equ 1000h       ; 1000:0000, above the test program
+BUFFER_SEG      equ LIB_BUFFER_SEG  ; 1000:0000, above the test program
 
 test_main:
     call test_floppy
@@ -274,24 +274,6 @@ test_hd_geometry:
 .chs2_ok:
     ret
 
-; edd_call: INT 13h function BL (42h/43h/44h) with the packet set to CX
-; blocks at LBA EAX, buffer BUFFER, drive DL.
-edd_call:
-    mov byte [dap], 10h
-    mov byte [dap + 1], 0
-    mov [dap + 2], cx
-    mov word [dap + 4], 0
-    mov word [dap + 6], BUFFER_SEG
-    mov [dap + 8], eax
-    mov dword [dap + 12], 0
-    mov si, dap
-    mov ah, bl
-    xor al, al
-    int 13h
-    ret
-
-dap: times 16 db 0
-
 test_edd:
     mov ah, 41h
     mov bx, 55AAh
@@ -335,7 +317,7 @@ test_edd:
     mov cx, 1
     mov dl, 80h
     mov bl, 42h
-    call edd_call
+    call lib_edd
     CHECK_NC "EDD read the last block"
     mov cx, 1
     mov eax, HD_BLOCKS - 1
@@ -347,9 +329,9 @@ test_edd:
     mov cx, 3
     mov dl, 80h
     mov bl, 42h
-    call edd_call
+    call lib_edd
     CHECK_NC "EDD read 3 blocks"
-    CHECK16 [dap + 2], 3, "EDD read: blocks done"
+    CHECK16 [lib_dap + 2], 3, "EDD read: blocks done"
     mov eax, 1000
     mov cx, 3
     call check_blocks
@@ -375,30 +357,30 @@ test_hd_errors:
     mov cx, 1
     mov dl, 80h
     mov bl, 42h
-    call edd_call
+    call lib_edd
     CHECK_C "EDD read past the end fails"
     CHECK8 ah, 04h, "EDD past the end: status 04h"
-    CHECK16 [dap + 2], 0, "EDD past the end: no blocks done"
+    CHECK16 [lib_dap + 2], 0, "EDD past the end: no blocks done"
     ; a range that ends past the end
     mov eax, HD_BLOCKS - 1
     mov cx, 2
     mov dl, 80h
     mov bl, 42h
-    call edd_call
+    call lib_edd
     CHECK_C "EDD read across the end fails"
     ; 128 blocks: more than EDD allows
     mov eax, 0
     mov cx, 128
     mov dl, 80h
     mov bl, 42h
-    call edd_call
+    call lib_edd
     CHECK_C "EDD 128 blocks fails"
     CHECK8 ah, 01h, "EDD 128 blocks: status 01h"
     ; a packet that is too short
-    mov byte [dap], 0Fh
+    mov byte [lib_dap], 0Fh
     mov ah, 42h
     mov dl, 80h
-    mov si, dap
+    mov si, lib_dap
     int 13h
     CHECK_C "EDD short packet fails"
     CHECK8 ah, 01h, "EDD short packet: status 01h"
@@ -433,7 +415,7 @@ test_hd_write:
     mov cx, 2
     mov dl, 80h
     mov bl, 43h
-    call edd_call
+    call lib_edd
     CHECK_NC "EDD write"
     xor di, di
     mov cx, 1024
@@ -443,7 +425,7 @@ test_hd_write:
     mov cx, 2
     mov dl, 80h
     mov bl, 42h
-    call edd_call
+    call lib_edd
     CHECK_NC "EDD read back"
     xor di, di
     mov cx, 1024
@@ -457,7 +439,7 @@ test_hd_write:
     mov cx, 2
     mov dl, 80h
     mov bl, 44h
-    call edd_call
+    call lib_edd
     CHECK_NC "EDD verify"
     ret
 

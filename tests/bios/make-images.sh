@@ -41,8 +41,9 @@ python3 "$here/mkdisk.py" nosig-hd.img 16777216 512 0
 # a floppy without the signature
 python3 "$here/mkdisk.py" nosig-fd.img 1474560 512 0
 
-# ---- real boot loaders, booting the stub kernel
-asm stubkernel.asm "$work/stub"
+# ---- real boot loaders, booting the stub kernel (also booted with -kernel)
+asm stubkernel.asm stubkernel.bin
+cp stubkernel.bin "$work/stub"
 
 # SYSLINUX on a FAT floppy
 cat > "$work/syslinux.cfg" <<'EOF'

@@ -277,21 +277,13 @@ test_block_move:
     CHECK_C "INT 15h 87h with CX > 8000h fails"
     ret
 
-; set_source / set_destination: a 64 KiB data descriptor at EAX in the
-; caller's GDT (entries 10h and 18h).
+; set_source / set_destination: the caller's GDT entries 10h and 18h.
 set_source:
     mov di, move_gdt + 10h
-    jmp set_descriptor
+    jmp lib_descriptor
 set_destination:
     mov di, move_gdt + 18h
-set_descriptor:
-    mov word [di], 0FFFFh
-    mov [di + 2], eax           ; base 0-23 (and the access byte, rewritten)
-    mov byte [di + 5], 93h
-    shr eax, 24
-    mov byte [di + 6], 0
-    mov [di + 7], al
-    ret
+    jmp lib_descriptor
 
     align 8
 move_gdt:       times 48 db 0

@@ -313,26 +313,18 @@ lfb: dd 0
 ; copy: INT 15h 87h, CX words from linear ESI to linear EDI.
 copy:
     pushad
-    mov eax, esi
-    mov bx, move_gdt + 10h
-    call descriptor
     mov eax, edi
-    mov bx, move_gdt + 18h
-    call descriptor
+    mov di, move_gdt + 18h
+    call lib_descriptor
+    mov eax, esi
+    mov di, move_gdt + 10h
+    call lib_descriptor
     push ds
     pop es
     mov si, move_gdt
     mov ah, 87h
     int 15h
     popad
-    ret
-descriptor:
-    mov word [bx], 0FFFFh
-    mov [bx + 2], eax
-    mov byte [bx + 5], 93h
-    shr eax, 24
-    mov byte [bx + 6], 0
-    mov [bx + 7], al
     ret
     align 8
 move_gdt: times 48 db 0
