@@ -20,7 +20,7 @@ floppy() {  # floppy IMAGE: pad to a 1.44 MB disk
 }
 
 # ---- the boot-sector tests
-for t in system video vbe keyboard; do
+for t in system video vbe keyboard fpu; do
     asm $t.asm $t.img
     floppy $t.img
 done

@@ -13,6 +13,7 @@ test_main:
     call test_a20
     call test_int15_misc
     call test_wait
+    call test_event_wait
     call test_time
     call test_pci
     ret
@@ -378,6 +379,62 @@ test_wait:
     FAILED "INT 15h 86h: the wait was not about 110 ms"
 .ok:
     ret
+
+; INT 15h 83h: bit 7 of the caller's byte is set once the interval has
+; passed (here 110 ms: within a second of ticks); a second request while
+; one runs is refused; a cancelled one never sets the bit.
+test_event_wait:
+    push ds
+    pop es
+    mov byte [event_flag], 0
+    mov ax, 8300h
+    mov bx, event_flag
+    mov cx, 1
+    mov dx, 0ADB0h
+    int 15h
+    CHECK_NC "INT 15h 83h starts"
+    mov ax, 8300h
+    mov bx, event_flag
+    mov cx, 1
+    mov dx, 0ADB0h
+    int 15h
+    CHECK_C "INT 15h 83h while one runs fails"
+    call wait_flag
+    CHECK8 [event_flag], 80h, "INT 15h 83h posted the flag"
+    ; cancelled at once: after 300 ms the flag is still clear
+    mov byte [event_flag], 0
+    mov ax, 8300h
+    mov bx, event_flag
+    mov cx, 1
+    mov dx, 0ADB0h
+    int 15h
+    mov ax, 8301h
+    int 15h
+    CHECK_NC "INT 15h 83h AL=01h cancels"
+    mov cx, 4
+    mov dx, 93E0h               ; 300000 microseconds = 493E0h
+    mov ah, 86h
+    int 15h
+    CHECK8 [event_flag], 0, "INT 15h 83h cancelled: no flag"
+    ret
+
+; wait_flag: waits for bit 7 of event_flag, at most 18 ticks.
+wait_flag:
+    push 40h
+    pop es
+    mov ebx, [es:6Ch]
+.poll:
+    test byte [event_flag], 80h
+    jnz .done
+    hlt
+    mov eax, [es:6Ch]
+    sub eax, ebx
+    cmp eax, 18
+    jb .poll
+.done:
+    ret
+
+event_flag: db 0
 
 ; ------------------------------------------------------------------ INT 1Ah time
 

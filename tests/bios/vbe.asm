@@ -11,6 +11,7 @@ test_main:
     call test_vbe_info
     call test_vbe_mode
     call test_vbe_window
+    call test_vbe_pm
     call test_vbe_misc
     ret
 
@@ -362,6 +363,158 @@ test_vbe_window:
     call dispi
     CHECK16 ax, 0, "the WinFuncPtr far call sets the bank"
     ret
+
+; ------------------------------------------------------------------ the protected-mode interface
+
+; 4F0Ah's table is copied into our memory with a 32-bit thunk after it; a
+; 32-bit code segment over the copy runs its functions the way a
+; protected-mode driver does (near calls within that segment).
+PM_CODE32       equ 08h         ; 32-bit code: base = the copy
+PM_CODE16       equ 10h         ; 16-bit code and data, base 0 (this program)
+PM_DATA16       equ 18h
+
+test_vbe_pm:
+    mov ax, 4F0Ah
+    xor bl, bl
+    int 10h
+    CHECK16 ax, 004Fh, "4F0Ah"
+    cmp cx, pm_copy_end - pm_copy - pm_thunk_size
+    jbe .fits
+    FAILED "4F0Ah: the table is larger than the test's buffer"
+    ret
+.fits:
+    ; the table, then the thunk right after it
+    push ds
+    push es
+    pop ds
+    mov si, di
+    push cs
+    pop es
+    mov di, pm_copy
+    mov [cs:pm_call_thunk_offset], cx   ; the thunk sits right after the table
+    rep movsb
+    pop ds
+    mov si, pm_thunk
+    mov cx, pm_thunk_size
+    rep movsb
+    ; the code segment's base: the copy's linear address
+    mov eax, pm_copy
+    mov [pm_gdt + PM_CODE32 + 2], ax
+    shr eax, 16
+    mov [pm_gdt + PM_CODE32 + 4], al
+    ; set window: bank 2
+    mov si, 0                   ; the table's first word: the window function
+    xor bl, bl
+    mov dx, 2
+    call pm_call
+    mov al, 5
+    call dispi
+    CHECK16 ax, 2, "PM set window: dispi bank"
+    ; display start: pixel (3, 7) of a virtual screen 1024 pixels (3072
+    ; bytes) wide, so the window stays inside it: byte 7 * 3072 + 3 * 3
+    mov ax, 4F06h
+    xor bl, bl
+    mov cx, 1024
+    int 10h
+    mov si, 2
+    xor bl, bl
+    mov ecx, 7 * 3072 + 3 * 3
+    mov edx, ecx
+    shr edx, 16
+    call pm_call
+    mov al, 8
+    call dispi
+    CHECK16 ax, 3, "PM display start: dispi x offset"
+    mov al, 9
+    call dispi
+    CHECK16 ax, 7, "PM display start: dispi y offset"
+    ; palette: entry 9 from a table (blue, green, red, 0) at ES:EDI
+    mov si, 4
+    xor bl, bl
+    mov cx, 1
+    mov dx, 9
+    mov edi, pm_palette
+    call pm_call
+    mov dx, 3C7h
+    mov al, 9
+    out dx, al
+    mov dx, 3C9h
+    in al, dx
+    CHECK8 al, 21h, "PM palette: red"
+    in al, dx
+    CHECK8 al, 22h, "PM palette: green"
+    in al, dx
+    CHECK8 al, 23h, "PM palette: blue"
+    ; back to bank 0, start 0
+    mov ax, 4F05h
+    xor bx, bx
+    xor dx, dx
+    int 10h
+    mov ax, 4F07h
+    xor bx, bx
+    xor cx, cx
+    xor dx, dx
+    int 10h
+    mov ax, 4F06h
+    xor bl, bl
+    mov cx, 640
+    int 10h
+    ret
+
+; pm_call: calls the protected-mode function whose offset is the table's
+; word SI, with BL, ECX, EDX, EDI as given, in 16-bit protected mode
+; through the 32-bit thunk; back in real mode after.
+pm_call:
+    cli
+    movzx ebp, word [pm_copy + si]  ; the function's offset in the segment
+    lgdt [pm_gdtr]
+    mov eax, cr0
+    or al, 1
+    mov cr0, eax
+    jmp PM_CODE16:.protected
+.protected:
+    mov ax, PM_DATA16
+    mov ds, ax
+    mov es, ax
+    mov ss, ax                  ; (64 KiB limits, as real mode wants)
+    call PM_CODE32:0            ; (the offset: patched to the thunk's)
+pm_call_thunk_offset equ $ - 4
+    mov eax, cr0
+    and al, ~1
+    mov cr0, eax
+    jmp 0:.real
+.real:
+    xor ax, ax
+    mov ds, ax
+    mov es, ax
+    mov ss, ax
+    sti
+    ret
+
+    align 8
+pm_gdt:
+    dq 0
+    dq 00CF9A000000FFFFh        ; 32-bit code (base filled in)
+    dq 00009A000000FFFFh        ; 16-bit code, base 0
+    dq 000092000000FFFFh        ; 16-bit data, base 0
+pm_gdt_end:
+pm_gdtr:
+    dw pm_gdt_end - pm_gdt - 1
+    dd pm_gdt
+pm_palette: db 23h, 22h, 21h, 0
+
+; The thunk: copied after the table, so at the table's size in the 32-bit
+; segment: calls the function at EBP (a near call: the function returns
+; with RET), then back to the 16-bit caller.
+bits 32
+pm_thunk:
+    call ebp
+    o16 retf
+pm_thunk_size equ $ - pm_thunk
+bits 16
+
+pm_copy: times 512 db 0
+pm_copy_end:
 
 test_vbe_misc:
     ; 4F06h: 1920 bytes a line; widen to 1024 pixels
