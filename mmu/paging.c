@@ -429,7 +429,7 @@ uint32_t mmu_slow_read(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, unsigned siz
     if (!mmu_in_page(linear, size)) {
         uint32_t v = 0;
         for (unsigned i = 0; i < size; i++)
-            v |= mmu_read8(mmu, t, linear + i) << (8 * i);
+            v |= (uint32_t)mmu_read8(mmu, t, linear + i) << (8 * i);
         return v;
     }
     uint32_t v = entry_read(mmu, lookup(mmu, t, linear, ACCESS_READ), linear, size);
