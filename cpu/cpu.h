@@ -88,6 +88,14 @@ typedef struct cpu_bus {
     void (*out)(void *opaque, uint16_t port, uint32_t value, unsigned size);
     /* Interrupt acknowledge cycle: returns the vector of the pending IRQ. */
     uint8_t (*intr_ack)(void *opaque);
+    /* The FERR# output (optional): asserted when an x87 instruction leaves an
+     * unmasked exception pending, deasserted when the flags are cleared or
+     * masked.  A PC routes it to IRQ 13 (and port F0h to IGNNE#). */
+    void (*ferr)(void *opaque, bool asserted);
+    /* The IGNNE# input (optional, inactive when NULL): asked when a waiting
+     * x87 instruction meets a pending exception with CR0.NE = 0; while
+     * active the instruction goes on instead of freezing the CPU. */
+    bool (*ignne)(void *opaque);
 } cpu_bus_t;
 
 /* Observers for the tracer and the debugger; all optional.  They are called
@@ -101,6 +109,9 @@ typedef struct cpu_hooks {
     /* Debugger breakpoints: asked before each instruction while stepping;
      * returning true stops cpu_execute with CPU_EXIT_BREAKPOINT. */
     bool (*exec_check)(void *opaque, uint32_t linear);
+    /* An interrupt or exception has been delivered: CS:EIP, SS:ESP and CPL
+     * are now the handler's (the debugger's trap log shows the change). */
+    void (*event_done)(void *opaque, int vector);
 } cpu_hooks_t;
 
 enum { CPU_EVENT_EXCEPTION, CPU_EVENT_HW_INTERRUPT, CPU_EVENT_SW_INTERRUPT, CPU_EVENT_TRIPLE_FAULT };
@@ -178,6 +189,12 @@ typedef struct cpu {
     bool debugger_step;    /* the debugger or cpu_step wants single steps */
     bool skip_exec_check;  /* resume past a debugger breakpoint */
     bool suppress_tf;      /* the instruction inhibits its single-step trap */
+    /* The last failed segment check (limit or rights), for the explainer. */
+    struct {
+        int seg;
+        uint32_t offset;
+        uint8_t size, right; /* right: SEG_RIGHT_R or SEG_RIGHT_W */
+    } seg_fault_info;
 
     /* ---- wiring */
     cpu_bus_t bus;
@@ -200,6 +217,9 @@ cpu_exit_t cpu_execute(cpu_t *cpu, uint64_t until);
 /* Runs exactly one instruction (or delivers one pending event). */
 cpu_exit_t cpu_step(cpu_t *cpu);
 void cpu_request_stop(cpu_t *cpu);
+/* Makes cpu_execute run one instruction at a time, asking hooks.exec_check
+ * before each (the tracer and debugger breakpoints); off = the fast loop. */
+void cpu_set_debugger_step(cpu_t *cpu, bool on);
 
 /* The PIC's output.  The CPU samples it between instructions; raising it
  * ends the running block, so a request made by an OUT (an unmask, an EOI
@@ -218,10 +238,12 @@ void cpu_set_eflags(cpu_t *cpu, uint32_t value);
  * selector * 16), without protection checks; for loaders and tests. */
 void cpu_load_seg_raw(cpu_t *cpu, int seg, uint16_t sel, uint32_t base, uint32_t limit,
                       uint8_t access, uint8_t flags);
-/* Writes a control register with the side effects of MOV CRn (no checks). */
-void cpu_set_cr0(cpu_t *cpu, uint32_t value);
-bool cpu_set_cr3(cpu_t *cpu, uint32_t value); /* false: bad PAE PDPTE, nothing changed */
-void cpu_set_cr4(cpu_t *cpu, uint32_t value);
+/* Writes a control register with the side effects of MOV CRn (no checks).
+ * Returns false, changing nothing, when PAE paging would load a PDPTE with
+ * reserved bits set (MOV CRn then raises #GP(0)). */
+bool cpu_set_cr0(cpu_t *cpu, uint32_t value);
+bool cpu_set_cr3(cpu_t *cpu, uint32_t value);
+bool cpu_set_cr4(cpu_t *cpu, uint32_t value);
 
 /* Decodes and disassembles the instruction at CS:EIP-style linear address
  * without side effects (no faults; missing bytes give "(bad)").  Returns the

@@ -73,7 +73,7 @@ static opinfo_t parse_args(const opdef_t *d)
             k = IMM_AP;
         else if (n == 2 && c == 'O')
             k = IMM_MOFFS;
-        else if (n == 2 && strchr("EGMRSCDT", c))
+        else if ((n == 2 || (n == 5 && a[2] == '/')) && strchr("EGMRSCDT", c)) /* Ew, Rv/Mw */
             info.modrm = true;
         else if (n == 3 && strncmp(a, "STi", 3) == 0)
             info.modrm = true;
@@ -353,4 +353,28 @@ int decode_insn(const uint8_t *bytes, int avail, bool code32, insn_t *out)
         out->fn = op_ud;
     }
     return pos;
+}
+
+const opdef_t *opdef_find(const insn_t *i)
+{
+    if (i->def)
+        return defs[i->def];
+    if (i->op >= 512 || i->fn == op_gp_too_long)
+        return NULL;
+    bool modrm = op_modrm[i->op];
+    bool reg_form = !modrm || !(i->pfx & PFX_MEM);
+    int id = modrm ? slot[i->op][reg_form][(i->modrm >> 3) & 7][i->modrm & 7] : slot[i->op][1][0][0];
+    return id ? defs[id] : NULL;
+}
+
+bool opcode_has_modrm(unsigned op)
+{
+    return op < 512 && op_modrm[op];
+}
+
+void opdefs_each(void (*visit)(const opdef_t *d, void *opaque), void *opaque)
+{
+    for (const opdef_t *const *f = families(); *f; f++)
+        for (const opdef_t *d = *f; d->mnem; d++)
+            visit(d, opaque);
 }

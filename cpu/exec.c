@@ -78,7 +78,10 @@ static void deliver_exception(cpu_t *cpu)
 
 void op_ud(cpu_t *cpu, const insn_t *i)
 {
-    (void)i;
+    /* An undefined x87 (ESC) encoding still raises #NM first when CR0.EM
+     * or CR0.TS is set (SDM vol. 3, "Undefined floating-point opcodes"). */
+    if (i->op >= 0xD8 && i->op <= 0xDF && (cpu->cr0 & (CR0_EM | CR0_TS)))
+        cpu_exception(cpu, EXC_NM, 0);
     cpu_exception(cpu, EXC_UD, 0);
 }
 
@@ -185,6 +188,9 @@ static const block_t *build_block(cpu_t *cpu, uint32_t phys, const uint8_t *page
 
 static const block_t *find_block(cpu_t *cpu)
 {
+    /* A fault while fetching (#PF on the code page, #GP past the limit)
+     * belongs to the instruction at EIP, not to the one before it. */
+    cpu->prev_eip = cpu->eip;
     const segment_t *cs = &cpu->seg[SEG_CS];
     if (UNLIKELY(cpu->eip > cs->limit))
         cpu_exception(cpu, EXC_GP, 0);
@@ -390,11 +396,19 @@ cpu_exit_t cpu_execute(cpu_t *cpu, uint64_t until)
             }
             continue;
         }
-        run_block(cpu, find_block(cpu), BLOCK_MAX_INSNS);
+        /* Never past `until`: timers and --max-insns are exact. */
+        uint64_t left = until - cpu->icount;
+        run_block(cpu, find_block(cpu), left < BLOCK_MAX_INSNS ? (uint32_t)left : BLOCK_MAX_INSNS);
     }
 out:
     cpu->in_execute = false;
     return CPU_EXIT_BUDGET;
+}
+
+void cpu_set_debugger_step(cpu_t *cpu, bool on)
+{
+    cpu->debugger_step = on;
+    cpu_update_stepping(cpu);
 }
 
 cpu_exit_t cpu_step(cpu_t *cpu)
@@ -458,14 +472,16 @@ void cpu_update_mode(cpu_t *cpu)
     end_block(cpu);
 }
 
-void cpu_set_cr0(cpu_t *cpu, uint32_t value)
+bool cpu_set_cr0(cpu_t *cpu, uint32_t value)
 {
     uint32_t old = cpu->cr0;
+    if (!mmu_set_cr0(&cpu->mmu, value | CR0_ET))
+        return false;
     cpu->cr0 = value | CR0_ET;
-    mmu_set_cr0(&cpu->mmu, cpu->cr0);
     if ((old ^ cpu->cr0) & CR0_PE)
         cpu_update_mode(cpu);
     end_block(cpu);
+    return true;
 }
 
 bool cpu_set_cr3(cpu_t *cpu, uint32_t value)
@@ -477,11 +493,13 @@ bool cpu_set_cr3(cpu_t *cpu, uint32_t value)
     return true;
 }
 
-void cpu_set_cr4(cpu_t *cpu, uint32_t value)
+bool cpu_set_cr4(cpu_t *cpu, uint32_t value)
 {
+    if (!mmu_set_cr4(&cpu->mmu, value))
+        return false;
     cpu->cr4 = value;
-    mmu_set_cr4(&cpu->mmu, value);
     end_block(cpu);
+    return true;
 }
 
 void cpu_reset(cpu_t *cpu)

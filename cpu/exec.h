@@ -54,7 +54,8 @@ struct insn {
  * with mnem == NULL, and cpu/opcodes.c lists the tables.  Operands use the
  * Intel SDM (appendix A) notation; the decoder derives from them whether a
  * ModRM byte and which immediates follow, and the disassembler prints them.
- *   E G M R  ModRM r/m (reg or memory), reg field, memory only, register only
+ *   E G M R  ModRM r/m (reg or memory), reg field, memory only, register only;
+ *            "Rv/Mw" gives the register and the memory form different sizes
  *   S C D    segment, control, debug register in ModRM.reg
  *   b w d v z q p t a s   sizes: byte, word, dword, word/dword by operand size
  *            (v and z are the same on a 32-bit CPU), qword, far pointer,
@@ -102,6 +103,21 @@ extern const opdef_t misc_ops[];
 
 /* The table entry an instruction was decoded from (NULL for invalid ones). */
 const opdef_t *opdef_of(const insn_t *i);
+/* The table entry matching an instruction's opcode and ModRM form even when
+ * it decoded to #UD (LOCK misuse, a form without a handler); NULL when the
+ * tables have none.  And whether an opcode takes a ModRM byte. */
+const opdef_t *opdef_find(const insn_t *i);
+bool opcode_has_modrm(unsigned op);
+/* Visits every opcode-table entry of every family (tests, tools). */
+void opdefs_each(void (*visit)(const opdef_t *d, void *opaque), void *opaque);
+
+/* Disassembly in Intel syntax, as `objdump -Mintel` prints it (cpu/disasm.c).
+ * disasm_bytes decodes `bytes` (at most `avail`) as code at `eip`; it returns
+ * the instruction's length and writes "(bad)" for what does not decode.
+ * disasm_insn formats an already decoded instruction; without the bytes, the
+ * prefixes it shows are the ones that had an effect. */
+int disasm_bytes(const uint8_t *bytes, int avail, bool code32, uint32_t eip, char *buf, int size);
+int disasm_insn(const insn_t *i, bool code32, uint32_t eip, char *buf, int size);
 
 /* Decodes one instruction from `bytes` (at most `avail` readable).  Returns
  * the length, or 0 when more bytes were needed; an invalid encoding decodes
@@ -142,6 +158,8 @@ static inline bool a32(const insn_t *i) { return i->pfx & PFX_A32; }
 
 /* Segment limit or rights violation: #SS(0) for SS, #GP(0) otherwise. */
 NORETURN void seg_fault(cpu_t *cpu, int seg);
+/* seg_fault for an access at `off`: records what failed for the explainer. */
+NORETURN void seg_check_failed(cpu_t *cpu, int seg, uint32_t off, unsigned size, unsigned right);
 
 /* Offset -> linear address through segment `s`, checking the limit and
  * the read/write right (SEG_RIGHT_*). */
@@ -149,7 +167,7 @@ static inline uint32_t seg_linear(cpu_t *cpu, int s, uint32_t off, unsigned size
 {
     const segment_t *sg = &cpu->seg[s];
     if (UNLIKELY(off < sg->lo || (uint64_t)off + (size - 1) > sg->hi || !(sg->rights & right)))
-        seg_fault(cpu, s);
+        seg_check_failed(cpu, s, off, size, right);
     return sg->base + off;
 }
 

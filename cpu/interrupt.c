@@ -209,6 +209,8 @@ void cpu_interrupt(cpu_t *cpu, int vector, int kind, bool has_error, uint32_t er
     else
         deliver_real(cpu, vector);
     end_block(cpu);
+    if (cpu->hooks.event_done)
+        cpu->hooks.event_done(cpu->hooks.opaque, vector);
 }
 
 /* ---------------------------------------------------------------- INT, IRET */

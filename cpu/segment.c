@@ -90,6 +90,15 @@ NORETURN void seg_fault(cpu_t *cpu, int seg)
     cpu_exception(cpu, seg == SEG_SS ? EXC_SS : EXC_GP, 0);
 }
 
+NORETURN void seg_check_failed(cpu_t *cpu, int seg, uint32_t off, unsigned size, unsigned right)
+{
+    cpu->seg_fault_info.seg = seg;
+    cpu->seg_fault_info.offset = off;
+    cpu->seg_fault_info.size = (uint8_t)size;
+    cpu->seg_fault_info.right = (uint8_t)right;
+    seg_fault(cpu, seg);
+}
+
 /* ---------------------------------------------------------------- descriptors */
 
 uint32_t desc_base(desc_t d)
@@ -325,8 +334,8 @@ static void arpl_m(cpu_t *cpu, const insn_t *i)
 
 const opdef_t segment_ops[] = {
     {0x63, -1, -1, 0, 0, "arpl", "Ew,Gw", 0, HR(arpl_r, arpl_m)},
-    {0x102, -1, -1, 0, 0, "lar", "Gv,Ew", 0, H(lar)},
-    {0x103, -1, -1, 0, 0, "lsl", "Gv,Ew", 0, H(lsl)},
+    {0x102, -1, -1, 0, 0, "lar", "Gv,Rv/Mw", 0, H(lar)},
+    {0x103, -1, -1, 0, 0, "lsl", "Gv,Rv/Mw", 0, H(lsl)},
     {0x100, 4, -1, 0, 0, "verr", "Ew", 0, H(verr)},
     {0x100, 5, -1, 0, 0, "verw", "Ew", 0, H(verw)},
     {0},

@@ -11,26 +11,27 @@
  * What CPUID reports, in one place.  A feature bit is set only when the
  * emulator implements the feature; the CR4 bits a guest may set follow from
  * it (cr4_allowed below).  Leaf 1 EDX: */
-#define FEAT_FPU (1u << 0)   /* x87 on chip: off until the FPU is complete */
+#define FEAT_FPU (1u << 0)   /* x87 on chip: yes (cpu/fpu*.c) */
 #define FEAT_VME (1u << 1)   /* V86 mode extensions: not implemented */
 #define FEAT_DE (1u << 2)    /* CR4.DE: DR4/DR5 #UD, I/O breakpoints: yes */
-#define FEAT_PSE (1u << 3)   /* 4 MiB pages: the MMU's to switch on */
+#define FEAT_PSE (1u << 3)   /* 4 MiB pages: yes */
 #define FEAT_TSC (1u << 4)   /* RDTSC, CR4.TSD: yes */
 #define FEAT_MSR (1u << 5)   /* RDMSR/WRMSR: yes */
-#define FEAT_PAE (1u << 6)   /* PAE paging: the MMU's to switch on */
+#define FEAT_PAE (1u << 6)   /* PAE paging (no NX: a P6 has no EFER): yes */
 #define FEAT_MCE (1u << 7)   /* machine-check exception: no */
 #define FEAT_CX8 (1u << 8)   /* CMPXCHG8B: the instruction set's to switch on */
 #define FEAT_APIC (1u << 9)  /* local APIC: no */
 #define FEAT_SEP (1u << 11)  /* SYSENTER/SYSEXIT: yes */
 #define FEAT_MTRR (1u << 12) /* MTRRs: no */
-#define FEAT_PGE (1u << 13)  /* global pages, CR4.PGE: the MMU's to switch on */
+#define FEAT_PGE (1u << 13)  /* global pages, CR4.PGE: yes */
 #define FEAT_MCA (1u << 14)  /* machine-check architecture: no */
 #define FEAT_CMOV (1u << 15) /* CMOVcc (FCMOVcc with FPU): the instruction set's */
 #define FEAT_PAT (1u << 16)  /* page attribute table: no */
 #define FEAT_MMX (1u << 23)  /* MMX: no */
-#define FEAT_FXSR (1u << 24) /* FXSAVE/FXRSTOR, CR4.OSFXSR: the FPU's to switch on */
+#define FEAT_FXSR (1u << 24) /* FXSAVE/FXRSTOR, CR4.OSFXSR (x87 state only; no SSE): yes */
 
-#define CPUID_FEATURES_EDX (FEAT_DE | FEAT_TSC | FEAT_MSR | FEAT_SEP)
+#define CPUID_FEATURES_EDX (FEAT_FPU | FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_PAE | FEAT_SEP | \
+                            FEAT_PGE | FEAT_FXSR)
 #define CPUID_MAX_LEAF 1u
 /* Our own vendor string (12 bytes, in EBX, EDX, ECX order). */
 static const char cpuid_vendor[12] = {'x', '8', '6', 's', 'i', 'm', ' ', 'P', '6', ' ', 'P', 'C'};
@@ -264,7 +265,8 @@ static void write_cr0(cpu_t *cpu, uint32_t v)
     v = (v & CR0_DEFINED) | CR0_ET;
     if (((v & CR0_PG) && !(v & CR0_PE)) || ((v & CR0_NW) && !(v & CR0_CD)))
         cpu_exception(cpu, EXC_GP, 0);
-    cpu_set_cr0(cpu, v);
+    if (!cpu_set_cr0(cpu, v))
+        cpu_exception(cpu, EXC_GP, 0); /* PAE paging with a bad PDPTE */
 }
 
 static void smsw(cpu_t *c, const insn_t *i) { store_word(c, i, c->cr0); }
@@ -337,7 +339,8 @@ static void mov_to_cr(cpu_t *cpu, const insn_t *i)
         uint32_t old = cpu->cr4;
         if (v & ~cr4_allowed())
             cpu_exception(cpu, EXC_GP, 0);
-        cpu_set_cr4(cpu, v);
+        if (!cpu_set_cr4(cpu, v))
+            cpu_exception(cpu, EXC_GP, 0); /* PAE paging with a bad PDPTE */
         if ((v ^ old) & CR4_DE) /* I/O breakpoints come or go */
             cpu_debug_changed(cpu);
         break;
@@ -486,17 +489,17 @@ const opdef_t system_ops[] = {
     {0xFB, -1, -1, 0, 0, "sti", "", OPF_END, H(sti)},
     {0x9C, -1, -1, 0, 0, "pushf/pushfd", "", 0, H(pushf)},
     {0x9D, -1, -1, 0, 0, "popf/popfd", "", OPF_END, H(popf)},
-    {0x100, 0, -1, 0, 0, "sldt", "Ew", 0, H(sldt)},
-    {0x100, 1, -1, 0, 0, "str", "Ew", 0, H(str)},
+    {0x100, 0, -1, 0, 0, "sldt", "Rv/Mw", 0, H(sldt)},
+    {0x100, 1, -1, 0, 0, "str", "Rv/Mw", 0, H(str)},
     {0x100, 2, -1, 0, 0, "lldt", "Ew", 0, H(lldt)},
     {0x100, 3, -1, 0, 0, "ltr", "Ew", 0, H(ltr)},
     {0x101, 0, -1, OPMOD_MEM, 0, "sgdt", "Ms", 0, H(sgdt)},
     {0x101, 1, -1, OPMOD_MEM, 0, "sidt", "Ms", 0, H(sidt)},
     {0x101, 2, -1, OPMOD_MEM, 0, "lgdt", "Ms", OPF_END, H(lgdt)},
     {0x101, 3, -1, OPMOD_MEM, 0, "lidt", "Ms", OPF_END, H(lidt)},
-    {0x101, 4, -1, 0, 0, "smsw", "Ew", 0, H(smsw)},
+    {0x101, 4, -1, 0, 0, "smsw", "Mw/Rv", 0, H(smsw)},
     {0x101, 6, -1, 0, 0, "lmsw", "Ew", OPF_END, H(lmsw)},
-    {0x101, 7, -1, OPMOD_MEM, 0, "invlpg", "M", OPF_END, H(invlpg)},
+    {0x101, 7, -1, OPMOD_MEM, 0, "invlpg", "Mb", OPF_END, H(invlpg)},
     {0x106, -1, -1, 0, 0, "clts", "", 0, H(clts)},
     {0x108, -1, -1, 0, 0, "invd", "", 0, H(flush_caches)},
     {0x109, -1, -1, 0, 0, "wbinvd", "", 0, H(flush_caches)},

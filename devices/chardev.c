@@ -191,6 +191,8 @@ void chardev_flush(chardev_t *c)
 
 void chardev_write(chardev_t *c, uint8_t b)
 {
+    if (c->tap)
+        c->tap(c->tap_opaque, c, b);
     if (c->kind == CHARDEV_NONE)
         return;
     if (c->out_file) { /* stdio buffers it, in order with the debug console */

@@ -36,6 +36,10 @@ typedef struct chardev {
     uint8_t out[CHARDEV_BUF];
     size_t out_len;
     char path[64];          /* pty: the slave's path */
+    /* Sees every byte written, back-end or not (the board relays it to the
+     * frontend's machine_t.serial_tap); set after chardev_open. */
+    void (*tap)(void *opaque, const struct chardev *c, uint8_t b);
+    void *tap_opaque;
 } chardev_t;
 
 /* Opens `spec` for the port called `name` (for messages).  On error

@@ -31,6 +31,16 @@ static void bus_out(void *opaque, uint16_t port, uint32_t value, unsigned size)
     ioport_write(&((machine_t *)opaque)->io, port, value, size);
 }
 
+static void bus_ferr(void *opaque, bool asserted)
+{
+    sysctrl_ferr(&((machine_t *)opaque)->sysctrl, asserted);
+}
+
+static bool bus_ignne(void *opaque)
+{
+    return sysctrl_ignne(&((machine_t *)opaque)->sysctrl);
+}
+
 static uint8_t bus_intr_ack(void *opaque)
 {
     return pic_intr_ack(&((machine_t *)opaque)->pic);
@@ -224,6 +234,14 @@ static bool cmos_setup(const machine_config_t *cfg, rtc_cmos_setup_t *s, char *e
 
 /* ---------------------------------------------------------------- building */
 
+/* A byte COM1..COM4 sent, for the frontend's observer. */
+static void serial_tap_relay(void *opaque, const chardev_t *c, uint8_t b)
+{
+    machine_t *m = opaque;
+    if (m->serial_tap)
+        m->serial_tap(m->serial_tap_opaque, (int)(c - m->serial_dev), b);
+}
+
 static bool build_chips(machine_t *m, char *err, size_t errlen)
 {
     const machine_config_t *cfg = &m->cfg;
@@ -254,11 +272,14 @@ static bool build_chips(machine_t *m, char *err, size_t errlen)
     for (int k = 0; k < 4; k++) {
         if (!chardev_open(&m->serial_dev[k], cfg->serial[k], com_ports[k].name, err, errlen))
             return false;
+        m->serial_dev[k].tap = serial_tap_relay;
+        m->serial_dev[k].tap_opaque = m;
         if (!uart_init(&m->com[k], &m->io, &m->clock, com_ports[k].base, *pic_irq_line(pic, com_ports[k].irq),
                        &m->serial_dev[k], com_ports[k].name)) {
             snprintf(err, errlen, "%s: cannot place the UART at 0x%x", com_ports[k].name, com_ports[k].base);
             return false;
         }
+        m->com[k].line_rate = cfg->serial_line_rate;
     }
     return true;
 }
@@ -302,9 +323,10 @@ machine_t *machine_create(const machine_config_t *cfg, char *err, size_t errlen)
     }
     ioport_init(&m->io);
     m->io.unassigned_log = cfg->io_log;
-    cpu_bus_t bus = {.opaque = m, .in = bus_in, .out = bus_out, .intr_ack = bus_intr_ack};
-    /* FERR#: when cpu_bus_t gains the FPU's ferr callback, wire it to
-     * sysctrl_ferr(&m->sysctrl, asserted) here (IRQ 13, port 0xF0). */
+    /* The FPU's FERR# output goes to IRQ 13 through the system-control
+     * logic, which also answers IGNNE# (set by a write to port 0xF0). */
+    cpu_bus_t bus = {.opaque = m, .in = bus_in, .out = bus_out, .intr_ack = bus_intr_ack,
+                     .ferr = bus_ferr, .ignne = bus_ignne};
     if (!cpu_init(&m->cpu, &m->mem, &bus)) {
         snprintf(err, errlen, "out of memory for the CPU");
         machine_destroy(m);

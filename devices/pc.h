@@ -50,6 +50,7 @@ typedef struct machine_config {
     /* Serial ports COM1..COM4: NULL = no backend (the UART still exists),
      * or "stdio", "file:PATH", "pty", "tcp:127.0.0.1:PORT,server", "none". */
     const char *serial[4];
+    bool serial_line_rate;     /* UART characters take their baud-rate time */
 
     /* Direct kernel boot (Linux boot protocol or Multiboot). */
     const char *kernel, *initrd, *append;
@@ -112,6 +113,11 @@ typedef struct machine {
     /* Called by machine_run about every 10 ms of host time (MACHINE_POLL_NS). */
     void (*poll)(void *opaque);
     void *poll_opaque;
+    /* Observer of every byte the guest transmits on serial port `port`
+     * (0 = COM1), called by the UART back-end (devices/chardev.c) as it
+     * sends the byte out; the frontend matches --stop-on-serial with it. */
+    void (*serial_tap)(void *opaque, int port, uint8_t byte);
+    void *serial_tap_opaque;
 } machine_t;
 
 /* Builds the machine; on failure writes a message to err and returns NULL. */

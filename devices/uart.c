@@ -44,6 +44,8 @@ static unsigned capacity(const uart_t *u) { return u->fifo_enabled ? UART_FIFO :
 
 uint64_t uart_char_ns(const uart_t *u)
 {
+    if (!u->line_rate)
+        return UART_FAST_CHAR_NS;
     unsigned divisor = (unsigned)u->dlm << 8 | u->dll;
     if (!divisor)
         divisor = 0x10000; /* no baud clock would never finish: take the slowest */
@@ -321,6 +323,7 @@ bool uart_init(uart_t *u, ioport_bus_t *bus, vclock_t *clock, uint16_t base, irq
     u->irq = irq;
     u->dev = dev;
     u->dll = 12; /* 9600 baud until the guest says otherwise */
+    u->line_rate = true;
     if (!clock_add_timer(clock, &u->tx_timer, tx_done, u, name) ||
         !clock_add_timer(clock, &u->rx_timer, rx_next, u, name) ||
         !clock_add_timer(clock, &u->timeout_timer, rx_timeout, u, name))

@@ -2,9 +2,13 @@
  * IRQ 4, COM2 0x2F8 IRQ 3, COM3 0x3E8 IRQ 4, COM4 0x2E8 IRQ 3).
  *
  * Characters take the time the baud rate and line format give them, on the
- * event clock: the transmitter shifts one character per character time,
- * and host input is fed to the receiver at the same pace (never faster
- * than the guest empties the FIFO, so pasted text is not lost).  On the PC
+ * event clock (line_rate, the chip's own behaviour): the transmitter shifts
+ * one character per character time, and host input is fed to the receiver
+ * at the same pace (never faster than the guest empties the FIFO, so pasted
+ * text is not lost).  Without line_rate a character takes UART_FAST_CHAR_NS
+ * whatever the baud rate: the line is a host file or terminal, and a guest
+ * that polls the transmitter (Linux's console at 9600 baud) would otherwise
+ * spend most of its boot waiting for a wire that does not exist.  On the PC
  * board the interrupt output reaches the PIC only while MCR OUT2 is set;
  * loopback mode disconnects it, as the modem-control pins go inactive. */
 #ifndef X86SIM_UART_H
@@ -20,6 +24,7 @@
 
 #define UART_FIFO 16
 #define UART_CLOCK_HZ 1843200u
+#define UART_FAST_CHAR_NS 1000u
 
 /* Register offsets. */
 enum { UART_RBR = 0, UART_THR = 0, UART_DLL = 0, UART_IER = 1, UART_DLM = 1, UART_IIR = 2,
@@ -34,6 +39,7 @@ typedef struct uart {
     uint16_t base;
     const char *name;
     uint8_t ier, lcr, mcr, scr, dll, dlm;
+    bool line_rate;             /* characters take their baud-rate time */
     bool fifo_enabled;
     uint8_t rx_trigger;         /* 1, 4, 8 or 14 */
     uart_fifo_t rx, tx;         /* without FIFOs each holds one byte */

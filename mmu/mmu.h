@@ -126,14 +126,23 @@ typedef struct phys_where {
 phys_where_t physmem_where(const physmem_t *pm, uint32_t addr);
 const char *phys_kind_name(phys_kind_t kind);
 
+/* Ordinary RAM: below ram_size and outside the legacy area 0xA0000-0xFFFFF
+ * (VGA window, shadow blocks).  Nothing else can live there (devices may not
+ * overlap RAM), so callers may use pm->ram + addr without asking more. */
+static inline bool physmem_is_plain_ram(const physmem_t *pm, uint32_t addr)
+{
+    return addr < pm->ram_size && (addr < PHYS_VGA_WINDOW || addr >= PHYS_SHADOW_END);
+}
+
 /* Host pointer to the 4 KiB physical page holding `addr`, for reading or for
  * writing, or NULL when the page is not plain memory (MMIO, unassigned) or,
  * for writing, is read-only or holds decoded code.  `addr` is A20-masked by
  * the caller. */
 uint8_t *physmem_page_ptr(physmem_t *pm, uint32_t addr, bool write);
 
-/* Accesses of 1, 2 or 4 bytes that do not cross a 4 KiB page.  The A20 mask
- * is applied here.  Unassigned space reads all-ones and ignores writes. */
+/* Accesses of 1, 2 or 4 bytes.  The A20 mask is applied here.  Unassigned
+ * space reads all-ones and ignores writes.  An access that crosses a 4 KiB
+ * page is split into bytes (each byte goes where its own address says). */
 uint32_t physmem_read(physmem_t *pm, uint32_t addr, unsigned size);
 void physmem_write(physmem_t *pm, uint32_t addr, uint32_t value, unsigned size);
 /* Bulk transfers for devices (DMA) and loaders; any length, any alignment. */
@@ -141,6 +150,11 @@ void physmem_read_block(physmem_t *pm, uint32_t addr, void *buf, uint32_t len);
 void physmem_write_block(physmem_t *pm, uint32_t addr, const void *buf, uint32_t len);
 /* Marks a RAM page as holding decoded code (writes to it will be caught). */
 void physmem_mark_code(physmem_t *pm, uint32_t page_number);
+/* Reads `len` bytes at `addr` (A20 applied) with no side effect: devices
+ * are never called.  Bytes of device registers and unassigned space read as
+ * 0xFF.  Returns false when some byte was a device register (its value is
+ * unknown).  For the debugger, the explainer and the disassembler. */
+bool physmem_peek(const physmem_t *pm, uint64_t addr, void *buf, uint32_t len);
 
 /* ---------------------------------------------------------------- paging */
 
@@ -198,8 +212,9 @@ typedef enum mmu_access {
 /* The explainer's record of one translation. */
 typedef struct walk_step {
     const char *level;   /* "PDPTE", "PDE", "PTE" */
-    uint32_t entry_addr; /* guest-physical address of the entry */
+    uint64_t entry_addr; /* guest-physical address of the entry (PAE: 36 bits) */
     uint64_t entry;      /* its value */
+    char flags[40];      /* the bits that are set, e.g. "P W U A D PS G NX" */
 } walk_step_t;
 
 typedef struct mmu_explain {
@@ -235,7 +250,8 @@ typedef struct tlb_entry {
     uint32_t phys;  /* physical page address (A20-masked) */
     uint8_t perm;   /* TLB_PERM_* allowed for this privilege */
     uint8_t global;
-    uint8_t pad[2];
+    uint8_t page_shift; /* 12, or 21/22 when cut from a 2/4 MiB page (INVLPG) */
+    uint8_t pad;
     uintptr_t host; /* host address of the byte = host + linear */
 } tlb_entry_t;
 
@@ -273,21 +289,38 @@ typedef struct mmu {
     mmu_fault_fn fault;
     void *fault_opaque;
     mmu_watch_t watch; /* data breakpoints; hit() gets fault_opaque */
-    /* Set while a translation must not change memory (explainer). */
     uint64_t walks, misses; /* statistics */
+    /* Data-access observer (debugger watchpoints, the explainer): while set,
+     * the TLB keeps its fast read/write paths closed, so every data access
+     * reaches the slow path and is reported after it is done.  Instruction
+     * fetches are not reported.  Set it with mmu_set_access_hook. */
+    void (*access_hook)(void *opaque, uint32_t linear, uint32_t physical, unsigned size,
+                        uint32_t value, bool write);
+    void *access_opaque;
+    /* Linear range covered by TLB entries cut from 2/4 MiB pages, so INVLPG
+     * knows when it must look beyond one slot; empty when lo > hi. */
+    uint32_t large_lo, large_hi;
 } mmu_t;
 
 void mmu_init(mmu_t *mmu, physmem_t *pm, mmu_fault_fn fault, void *fault_opaque);
 /* The CPU calls these when CR0/CR3/CR4/EFER change; they flush what the
- * architecture says a change flushes.  mmu_set_cr3 loads the PAE PDPTEs and
- * returns false when one has reserved bits set (the CPU raises #GP). */
-void mmu_set_cr0(mmu_t *mmu, uint32_t cr0);
+ * architecture says a change flushes.  When PAE paging is in use after the
+ * write, MOV CR3 and the MOV CR0/CR4 writes that change PG, CD, NW, PAE,
+ * PGE or PSE load the four PDPTEs (SDM vol. 3, 4.4.1); if one of them is
+ * present with a reserved bit set, the call changes nothing and returns
+ * false, and the CPU raises #GP(0). */
+bool mmu_set_cr0(mmu_t *mmu, uint32_t cr0);
 bool mmu_set_cr3(mmu_t *mmu, uint32_t cr3);
-void mmu_set_cr4(mmu_t *mmu, uint32_t cr4);
+bool mmu_set_cr4(mmu_t *mmu, uint32_t cr4);
 void mmu_set_efer(mmu_t *mmu, uint64_t efer);
 void mmu_set_user(mmu_t *mmu, bool user);
 void mmu_invlpg(mmu_t *mmu, uint32_t linear);
 void mmu_flush_all(mmu_t *mmu, bool keep_global);
+/* Installs (or with NULL removes) the data-access observer. */
+void mmu_set_access_hook(mmu_t *mmu,
+                         void (*hook)(void *opaque, uint32_t linear, uint32_t physical, unsigned size,
+                                      uint32_t value, bool write),
+                         void *opaque);
 /* Closes the fast write path of every entry that maps physical page `phys`
  * (it just started holding decoded code). */
 void mmu_protect_code_page(mmu_t *mmu, uint32_t phys);
@@ -299,15 +332,17 @@ void mmu_set_watch(mmu_t *mmu, const mmu_watch_t *w);
 bool mmu_page_watched(const mmu_t *mmu, uint32_t page);
 void mmu_watch_access(mmu_t *mmu, uint32_t linear, unsigned size, bool write);
 
-/* Translates without side effects: no TLB change, no A/D bit update, no fault. */
+/* Translates without side effects: no TLB change, no A/D bit update, no
+ * fault, no device access (an entry in device memory reads as all-ones). */
 void mmu_explain(const mmu_t *mmu, uint32_t linear, bool user, mmu_access_t access,
                  mmu_explain_t *out);
 
 /* Translates for the CPU, setting A/D bits and filling the TLB; raises #PF
  * through the fault callback.  Returns the physical address. */
 uint32_t mmu_translate(mmu_t *mmu, uint32_t linear, mmu_access_t access, bool user);
-/* The same without raising: returns false when the access would fault
- * (used by the debugger and the gdb stub). */
+/* The same without raising and without side effects (as mmu_explain):
+ * returns false when the access would fault or the page lies above 4 GiB
+ * (used by the debugger, the disassembler and the gdb stub). */
 bool mmu_probe(const mmu_t *mmu, uint32_t linear, bool user, mmu_access_t access,
                uint32_t *physical);
 

@@ -1,9 +1,23 @@
 /* The page-table walker: 32-bit two-level paging with 4 KiB and 4 MiB (PSE)
- * pages, and PAE three-level paging with 4 KiB and 2 MiB pages and NX.
- * The same walk serves the CPU (setting Accessed/Dirty bits) and the
- * explainer (recording every step, changing nothing).
+ * pages, and PAE three-level paging with 4 KiB and 2 MiB pages and NX
+ * (Intel SDM vol. 3, chapter 4).  The same walk serves the CPU (setting
+ * Accessed/Dirty bits) and the explainer (recording every step, changing
+ * nothing).  Then the TLB, and the slow paths of the access helpers.
+ *
+ * Choices where the SDM leaves room:
+ *  - MAXPHYADDR is 36 under PAE; our physical space ends at 4 GiB, so a
+ *    table or page above it reads as all-ones and ignores writes.  Without
+ *    PAE it is 32 (no PSE-36): bits 21:13 of a 4 MiB PDE are reserved.
+ *  - The PAT bit (bit 12 of a large-page entry, bit 7 of a PTE) is accepted,
+ *    as on a CPU with PAT: it selects a memory type, which we do not model.
+ *  - A/D bits are written only when the access is allowed: a walk that ends
+ *    in a page fault leaves every entry as it was (SDM 4.8 sets them for
+ *    entries "used as part of linear-address translation"; a faulting walk
+ *    produces no translation).
  */
 #include "mmu.h"
+
+#include <stdio.h>
 
 /* Result of one walk. */
 typedef struct walk {
@@ -14,31 +28,82 @@ typedef struct walk {
     bool writable, user, executable, global, dirty;
 } walk_t;
 
-/* PAE physical-address bits we support: MAXPHYADDR is 36 (PAE on a P6). */
+/* PAE: physical-address bits 35:12, and the reserved bits 62:36. */
 #define PAE_ADDR_MASK 0x0000000FFFFFF000ull
-#define PAE_RSVD_HIGH 0x7FFFFFF000000000ull /* bits 62:36 */
+#define PAE_RSVD_HIGH 0x7FFFFFF000000000ull
+/* A PAE PDPTE also reserves bits 63, 8:5 and 2:1. */
 #define PAE_PDPTE_RSVD (PAE_RSVD_HIGH | 0x80000000000001E6ull)
+/* Reserved in a 4 MiB PDE without PSE-36 (bits 21:13), in a 2 MiB PAE PDE
+ * (bits 20:13). */
+#define PSE_4M_RSVD 0x003FE000u
+#define PAE_2M_RSVD 0x001FE000u
 
-static uint64_t read_entry(physmem_t *pm, uint32_t addr, bool pae)
+/* Reads the 4- or 8-byte paging-structure entry at physical `addr`.  With
+ * `peek` no device is touched (the explainer's walk changes nothing). */
+static uint64_t read_entry(physmem_t *pm, uint64_t addr, bool pae, bool peek)
 {
-    uint64_t v = physmem_read(pm, addr, 4);
+    uint32_t ram_addr = (uint32_t)addr & pm->a20_mask;
+    if (!(addr >> 32) && physmem_is_plain_ram(pm, ram_addr)) {
+        /* Entries are aligned, so they never cross into the next page. */
+        if (pae) {
+            uint64_t v;
+            memcpy(&v, pm->ram + ram_addr, 8);
+            return v;
+        }
+        uint32_t v;
+        memcpy(&v, pm->ram + ram_addr, 4);
+        return v;
+    }
+    if (peek || (addr >> 32)) {
+        uint8_t b[8];
+        unsigned n = pae ? 8 : 4;
+        physmem_peek(pm, addr, b, n);
+        uint64_t v = 0;
+        for (unsigned i = 0; i < n; i++)
+            v |= (uint64_t)b[i] << (8 * i);
+        return v;
+    }
+    uint64_t v = physmem_read(pm, (uint32_t)addr, 4);
     if (pae)
-        v |= (uint64_t)physmem_read(pm, addr + 4, 4) << 32;
+        v |= (uint64_t)physmem_read(pm, (uint32_t)addr + 4, 4) << 32;
     return v;
 }
 
-static void record(mmu_explain_t *ex, const char *level, uint32_t addr, uint64_t entry)
+/* Sets the Accessed bit (and Dirty) of the entry at `addr` in memory; the
+ * bits live in the low dword in both formats. */
+static void set_ad(physmem_t *pm, uint64_t addr, uint64_t entry, uint32_t bits)
 {
-    if (ex && ex->nsteps < 3)
-        ex->steps[ex->nsteps++] = (walk_step_t){level, addr, entry};
+    if ((entry & bits) != bits && !(addr >> 32))
+        physmem_write(pm, (uint32_t)addr, (uint32_t)entry | bits, 4);
 }
 
-/* Sets the Accessed bit (and Dirty on the last level for writes) in memory.
- * Done only after the whole walk succeeded, as the hardware does. */
-static void set_ad(physmem_t *pm, uint32_t addr, uint64_t entry, uint32_t bits)
+/* The names of the set bits of an entry, for the explainer. */
+static void describe_entry(const char *level, uint64_t e, char *buf, size_t size)
 {
-    if ((entry & bits) != bits)
-        physmem_write(pm, addr, (uint32_t)entry | bits, 4);
+    static const char *const names[9] = {"P", "W", "U", "PWT", "PCD", "A", "D", "PS", "G"};
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int b = 0; b < 9; b++) {
+        if (!(e & (1u << b)))
+            continue;
+        const char *name = b == 7 && level[1] == 'T' ? "PAT" : names[b]; /* "PTE" */
+        n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? " " : "", name);
+        if (n >= size)
+            return;
+    }
+    if (e & PTE_NX)
+        snprintf(buf + n, size - n, "%sNX", n ? " " : "");
+}
+
+static void record(mmu_explain_t *ex, const char *level, uint64_t addr, uint64_t entry)
+{
+    if (!ex || ex->nsteps >= 3)
+        return;
+    walk_step_t *s = &ex->steps[ex->nsteps++];
+    s->level = level;
+    s->entry_addr = addr;
+    s->entry = entry;
+    describe_entry(level, entry, s->flags, sizeof s->flags);
 }
 
 static bool pae_pdpte_bad(uint64_t e)
@@ -46,11 +111,14 @@ static bool pae_pdpte_bad(uint64_t e)
     return (e & PTE_P) && (e & PAE_PDPTE_RSVD);
 }
 
+/* Walks the tables for `linear`.  `update` sets A/D bits (the CPU's walk);
+ * without it nothing is written and no device is read (explainer, probe). */
 static void walk(const mmu_t *mmu, uint32_t linear, bool user, mmu_access_t access, bool update,
                  mmu_explain_t *ex, walk_t *w)
 {
     physmem_t *pm = mmu->pm;
     bool pae = (mmu->cr4 & CR4_PAE) != 0;
+    bool pse = pae || (mmu->cr4 & CR4_PSE); /* PAE always allows 2 MiB pages */
     bool nxe = pae && (mmu->efer & EFER_NXE);
     bool write = access == ACCESS_WRITE;
     memset(w, 0, sizeof *w);
@@ -58,92 +126,56 @@ static void walk(const mmu_t *mmu, uint32_t linear, bool user, mmu_access_t acce
     /* Error code bits that describe the access itself. */
     uint32_t err = (write ? PF_W : 0) | (user ? PF_U : 0) | (access == ACCESS_FETCH && nxe ? PF_I : 0);
 
-    uint32_t addrs[3];
-    uint64_t ents[3];
-    int levels = 0;
-    uint64_t nx_rsvd = nxe ? 0 : PTE_NX; /* bit 63 is reserved without NXE */
-    bool rw = true, us = true, nx = false, big = false;
-    uint32_t table;
-
+    uint64_t table;
     if (pae) {
-        int i = linear >> 30;
+        unsigned i = linear >> 30;
         uint64_t pdpte = mmu->pdpte[i];
         record(ex, "PDPTE", (mmu->cr3 & 0xFFFFFFE0u) + i * 8, pdpte);
         if (!(pdpte & PTE_P)) {
             w->error = err;
             return;
         }
-        table = (uint32_t)(pdpte & PAE_ADDR_MASK);
-        uint32_t a = table + ((linear >> 21) & 0x1FF) * 8;
-        uint64_t pde = read_entry(pm, a, true);
-        record(ex, "PDE", a, pde);
-        addrs[levels] = a, ents[levels++] = pde;
-        if (!(pde & PTE_P)) {
-            w->error = err;
-            return;
-        }
-        if (pde & PTE_PS) {
-            if (pde & (PAE_RSVD_HIGH | nx_rsvd | 0x1FE000ull)) {
-                w->error = err | PF_P | PF_RSVD;
-                return;
-            }
-            big = true;
-            w->page_size = 2u << 20;
-            w->phys = (pde & 0xFFFE00000ull) | (linear & 0x1FFFFF);
-        } else {
-            if (pde & (PAE_RSVD_HIGH | nx_rsvd)) {
-                w->error = err | PF_P | PF_RSVD;
-                return;
-            }
-            a = (uint32_t)(pde & PAE_ADDR_MASK) + ((linear >> 12) & 0x1FF) * 8;
-            uint64_t pte = read_entry(pm, a, true);
-            record(ex, "PTE", a, pte);
-            addrs[levels] = a, ents[levels++] = pte;
-            if (!(pte & PTE_P)) {
-                w->error = err;
-                return;
-            }
-            if (pte & (PAE_RSVD_HIGH | nx_rsvd)) {
-                w->error = err | PF_P | PF_RSVD;
-                return;
-            }
-            w->page_size = PAGE_SIZE;
-            w->phys = (pte & PAE_ADDR_MASK) | (linear & 0xFFF);
-        }
+        table = pdpte & PAE_ADDR_MASK;
     } else {
-        uint32_t a = (mmu->cr3 & PAGE_MASK) + (linear >> 22) * 4;
-        uint64_t pde = read_entry(pm, a, false);
-        record(ex, "PDE", a, pde);
-        addrs[levels] = a, ents[levels++] = pde;
-        if (!(pde & PTE_P)) {
+        table = mmu->cr3 & PAGE_MASK;
+    }
+
+    /* The directory level, then (unless it maps a large page) the table. */
+    uint64_t addrs[2], ents[2];
+    uint64_t rsvd = pae ? PAE_RSVD_HIGH | (nxe ? 0 : PTE_NX) : 0;
+    unsigned shift = pae ? 21 : 22;
+    int levels = 0;
+    for (;;) {
+        unsigned index = (linear >> shift) & (pae ? 0x1FFu : 0x3FFu);
+        uint64_t a = table + (uint64_t)index * (pae ? 8 : 4);
+        uint64_t e = read_entry(pm, a, pae, !update);
+        bool leaf = shift == PAGE_SHIFT || ((e & PTE_PS) && pse);
+        record(ex, shift == PAGE_SHIFT ? "PTE" : "PDE", a, e);
+        addrs[levels] = a;
+        ents[levels++] = e;
+        if (!(e & PTE_P)) {
             w->error = err;
             return;
         }
-        if ((pde & PTE_PS) && (mmu->cr4 & CR4_PSE)) {
-            /* Without PSE-36, bits 21:13 of a 4 MiB PDE are reserved. */
-            if (pde & 0x3FE000u) {
-                w->error = err | PF_P | PF_RSVD;
-                return;
-            }
-            big = true;
-            w->page_size = 4u << 20;
-            w->phys = (pde & 0xFFC00000u) | (linear & 0x3FFFFF);
-        } else {
-            a = ((uint32_t)pde & PAGE_MASK) + ((linear >> 12) & 0x3FF) * 4;
-            uint64_t pte = read_entry(pm, a, false);
-            record(ex, "PTE", a, pte);
-            addrs[levels] = a, ents[levels++] = pte;
-            if (!(pte & PTE_P)) {
-                w->error = err;
-                return;
-            }
-            w->page_size = PAGE_SIZE;
-            w->phys = ((uint32_t)pte & PAGE_MASK) | (linear & 0xFFF);
+        uint64_t bad = rsvd;
+        if (leaf && shift != PAGE_SHIFT)
+            bad |= pae ? PAE_2M_RSVD : PSE_4M_RSVD;
+        if (e & bad) {
+            w->error = err | PF_P | PF_RSVD;
+            return;
         }
+        uint64_t frame = e & (pae ? PAE_ADDR_MASK : PAGE_MASK);
+        if (leaf) {
+            w->page_size = 1u << shift;
+            w->phys = (frame & ~(uint64_t)(w->page_size - 1)) | (linear & (w->page_size - 1));
+            break;
+        }
+        table = frame;
+        shift = PAGE_SHIFT;
     }
-    (void)big;
 
-    /* Effective rights: the AND of every level (NX: the OR). */
+    /* Effective rights: the AND of every level (NX: the OR), SDM 4.6. */
+    bool rw = true, us = true, nx = false;
     for (int l = 0; l < levels; l++) {
         rw &= (ents[l] & PTE_W) != 0;
         us &= (ents[l] & PTE_U) != 0;
@@ -161,7 +193,7 @@ static void walk(const mmu_t *mmu, uint32_t linear, bool user, mmu_access_t acce
     if (write)
         allowed = allowed && w->writable;
     if (access == ACCESS_FETCH)
-        allowed = allowed && !nx;
+        allowed = allowed && w->executable;
     if (!allowed) {
         w->error = err | PF_P;
         return;
@@ -232,29 +264,53 @@ bool mmu_probe(const mmu_t *mmu, uint32_t linear, bool user, mmu_access_t access
 
 /* ---------------------------------------------------------------- TLB */
 
+static void tlb_drop(tlb_entry_t *e)
+{
+    e->tag_r = e->tag_w = e->tag_x = e->page = TLB_NO_TAG;
+    e->global = 0;
+}
+
 void mmu_flush_all(mmu_t *mmu, bool keep_global)
 {
     for (int u = 0; u < 2; u++)
-        for (uint32_t i = 0; i < TLB_ENTRIES; i++) {
-            tlb_entry_t *e = &mmu->tlb[u][i];
-            if (keep_global && e->global)
-                continue;
-            e->tag_r = e->tag_w = e->tag_x = e->page = TLB_NO_TAG;
-            e->global = 0;
-        }
+        for (uint32_t i = 0; i < TLB_ENTRIES; i++)
+            if (!keep_global || !mmu->tlb[u][i].global)
+                tlb_drop(&mmu->tlb[u][i]);
+    if (!keep_global) { /* global large pages may survive otherwise */
+        mmu->large_lo = 0xFFFFFFFFu;
+        mmu->large_hi = 0;
+    }
+}
+
+void mmu_set_access_hook(mmu_t *mmu,
+                         void (*hook)(void *opaque, uint32_t linear, uint32_t physical, unsigned size,
+                                      uint32_t value, bool write),
+                         void *opaque)
+{
+    mmu->access_hook = hook;
+    mmu->access_opaque = opaque;
+    mmu_flush_all(mmu, false); /* closes (or reopens) every fast data path */
 }
 
 void mmu_invlpg(mmu_t *mmu, uint32_t linear)
 {
-    /* A large page may be cached in any slot it covers, so drop every entry
-     * of this linear page (4 KiB granular entries are all we fill). */
+    uint32_t page = linear & PAGE_MASK;
     for (int u = 0; u < 2; u++) {
         tlb_entry_t *e = tlb_slot(mmu->tlb[u], linear);
-        if (e->page == (linear & PAGE_MASK)) {
-            e->tag_r = e->tag_w = e->tag_x = e->page = TLB_NO_TAG;
-            e->global = 0;
-        }
+        if (e->page == page)
+            tlb_drop(e);
     }
+    /* Entries are 4 KiB slices; when the address lies in a 2/4 MiB page,
+     * INVLPG drops the whole page (SDM 4.10.4.1), so every slice of it. */
+    if (linear < mmu->large_lo || linear > mmu->large_hi)
+        return;
+    for (int u = 0; u < 2; u++)
+        for (uint32_t i = 0; i < TLB_ENTRIES; i++) {
+            tlb_entry_t *e = &mmu->tlb[u][i];
+            if (e->page != TLB_NO_TAG && e->page_shift > PAGE_SHIFT &&
+                ((e->page ^ linear) >> e->page_shift) == 0)
+                tlb_drop(e);
+        }
 }
 
 void mmu_protect_code_page(mmu_t *mmu, uint32_t phys)
@@ -276,12 +332,17 @@ void mmu_init(mmu_t *mmu, physmem_t *pm, mmu_fault_fn fault, void *fault_opaque)
     mmu_flush_all(mmu, false);
 }
 
-static bool load_pdptes(mmu_t *mmu)
+/* Loads the PDPTE registers from the table at CR3 when PAE paging is in use
+ * with these control-register values.  False, loading nothing, when one is
+ * present with a reserved bit set. */
+static bool load_pdptes(mmu_t *mmu, uint32_t cr0, uint32_t cr3, uint32_t cr4)
 {
-    uint32_t base = mmu->cr3 & 0xFFFFFFE0u;
+    if (!(cr0 & CR0_PG) || !(cr4 & CR4_PAE))
+        return true;
+    uint32_t base = cr3 & 0xFFFFFFE0u;
     uint64_t p[4];
     for (int i = 0; i < 4; i++) {
-        p[i] = read_entry(mmu->pm, base + i * 8, true);
+        p[i] = read_entry(mmu->pm, base + i * 8, true, false);
         if (pae_pdpte_bad(p[i]))
             return false;
     }
@@ -289,43 +350,37 @@ static bool load_pdptes(mmu_t *mmu)
     return true;
 }
 
-static bool pae_paging(const mmu_t *mmu)
-{
-    return (mmu->cr0 & CR0_PG) && (mmu->cr4 & CR4_PAE);
-}
-
-void mmu_set_cr0(mmu_t *mmu, uint32_t cr0)
+bool mmu_set_cr0(mmu_t *mmu, uint32_t cr0)
 {
     uint32_t changed = mmu->cr0 ^ cr0;
+    if ((changed & (CR0_PG | CR0_CD | CR0_NW)) && !load_pdptes(mmu, cr0, mmu->cr3, mmu->cr4))
+        return false;
     mmu->cr0 = cr0;
-    if (changed & (CR0_PG | CR0_WP | CR0_PE)) {
-        if ((changed & CR0_PG) && pae_paging(mmu))
-            load_pdptes(mmu);
+    /* The TLB holds rights evaluated under WP, so a WP change flushes too. */
+    if (changed & (CR0_PG | CR0_WP))
         mmu_flush_all(mmu, false);
-    }
+    return true;
 }
 
 bool mmu_set_cr3(mmu_t *mmu, uint32_t cr3)
 {
-    uint32_t old = mmu->cr3;
-    mmu->cr3 = cr3;
-    if (pae_paging(mmu) && !load_pdptes(mmu)) {
-        mmu->cr3 = old;
+    if (!load_pdptes(mmu, mmu->cr0, cr3, mmu->cr4))
         return false;
-    }
+    mmu->cr3 = cr3;
     mmu_flush_all(mmu, true);
     return true;
 }
 
-void mmu_set_cr4(mmu_t *mmu, uint32_t cr4)
+bool mmu_set_cr4(mmu_t *mmu, uint32_t cr4)
 {
     uint32_t changed = mmu->cr4 ^ cr4;
+    uint32_t paging_bits = CR4_PGE | CR4_PAE | CR4_PSE;
+    if ((changed & paging_bits) && !load_pdptes(mmu, mmu->cr0, mmu->cr3, cr4))
+        return false;
     mmu->cr4 = cr4;
-    if (changed & (CR4_PGE | CR4_PAE | CR4_PSE)) {
-        if ((changed & CR4_PAE) && pae_paging(mmu))
-            load_pdptes(mmu);
+    if (changed & paging_bits)
         mmu_flush_all(mmu, false);
-    }
+    return true;
 }
 
 void mmu_set_efer(mmu_t *mmu, uint64_t efer)
@@ -355,6 +410,12 @@ static uint32_t perm_needed(mmu_access_t access)
     }
 }
 
+static bool tlb_allows(const tlb_entry_t *e, uint32_t linear, mmu_access_t access)
+{
+    uint32_t need = perm_needed(access);
+    return e->page == (linear & PAGE_MASK) && (e->perm & need) == need;
+}
+
 /* Walks for `access` and refills the entry of `linear` in TLB `t`; raises #PF. */
 static tlb_entry_t *fill(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, mmu_access_t access)
 {
@@ -369,6 +430,14 @@ static tlb_entry_t *fill(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, mmu_access
     uint32_t page = linear & PAGE_MASK;
     e->page = page;
     e->global = w.global;
+    e->page_shift = (uint8_t)__builtin_ctz(w.page_size);
+    if (w.page_size > PAGE_SIZE) {
+        uint32_t base = linear & ~(w.page_size - 1);
+        if (base < mmu->large_lo)
+            mmu->large_lo = base;
+        if (base + (w.page_size - 1) > mmu->large_hi)
+            mmu->large_hi = base + (w.page_size - 1);
+    }
     e->perm = TLB_PERM_R | (w.writable ? TLB_PERM_W : 0) | (w.executable ? TLB_PERM_X : 0) |
               (w.dirty ? TLB_PERM_DIRTY : 0);
     e->tag_r = e->tag_w = e->tag_x = TLB_NO_TAG;
@@ -381,11 +450,13 @@ static tlb_entry_t *fill(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, mmu_access
     e->phys = phys;
     uint8_t *rd = physmem_page_ptr(mmu->pm, phys, false);
     if (!rd)
-        return e;
+        return e; /* device registers or nothing: always the slow path */
     e->host = (uintptr_t)rd - page;
-    e->tag_r = page;
     if (e->perm & TLB_PERM_X)
         e->tag_x = page;
+    if (mmu->access_hook)
+        return e; /* data accesses must reach the slow path to be observed */
+    e->tag_r = page;
     if ((e->perm & TLB_PERM_W) && (e->perm & TLB_PERM_DIRTY) && physmem_page_ptr(mmu->pm, phys, true))
         e->tag_w = page;
     if (MMU_UNLIKELY(mmu->watch.armed) && mmu_page_watched(mmu, page))
@@ -398,8 +469,7 @@ static tlb_entry_t *fill(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, mmu_access
 static tlb_entry_t *lookup(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, mmu_access_t access)
 {
     tlb_entry_t *e = tlb_slot(t, linear);
-    uint32_t need = perm_needed(access);
-    if (e->page == (linear & PAGE_MASK) && (e->perm & need) == need)
+    if (tlb_allows(e, linear, access))
         return e;
     mmu->misses++;
     return fill(mmu, t, linear, access);
@@ -424,6 +494,14 @@ static void entry_write(mmu_t *mmu, const tlb_entry_t *e, uint32_t linear, uint3
         physmem_write(mmu->pm, e->phys | (linear & 0xFFF), v, size);
 }
 
+/* Tells the access observer about a finished access. */
+static void observe(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, unsigned size, uint32_t value, bool write)
+{
+    const tlb_entry_t *e = tlb_slot(t, linear);
+    uint32_t phys = e->phys == TLB_NO_TAG ? 0xFFFFFFFFu : e->phys | (linear & 0xFFF);
+    mmu->access_hook(mmu->access_opaque, linear, phys, size, value, write);
+}
+
 uint32_t mmu_slow_read(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, unsigned size)
 {
     if (!mmu_in_page(linear, size)) {
@@ -435,6 +513,8 @@ uint32_t mmu_slow_read(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, unsigned siz
     uint32_t v = entry_read(mmu, lookup(mmu, t, linear, ACCESS_READ), linear, size);
     if (MMU_UNLIKELY(mmu->watch.armed))
         mmu_watch_access(mmu, linear, size, false);
+    if (MMU_UNLIKELY(mmu->access_hook != NULL))
+        observe(mmu, t, linear, size, v, false); /* page-crossing reads are observed byte by byte */
     return v;
 }
 
@@ -442,10 +522,25 @@ void mmu_check_write(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, uint32_t len)
 {
     if (len == 0)
         return;
-    uint32_t last = linear + len - 1;
-    for (uint32_t p = linear & PAGE_MASK;; p += PAGE_SIZE) {
-        lookup(mmu, t, p < linear ? linear : p, ACCESS_WRITE);
-        if (p == (last & PAGE_MASK))
+    uint32_t first = linear & PAGE_MASK, last = (linear + len - 1) & PAGE_MASK;
+    if (first != last) {
+        /* Every page must allow the write before any walk sets an A/D bit,
+         * so a fault on a later page leaves the earlier ones untouched. */
+        for (uint32_t p = first;; p += PAGE_SIZE) {
+            uint32_t a = p == first ? linear : p;
+            if (!tlb_allows(tlb_slot(t, a), a, ACCESS_WRITE)) {
+                walk_t w;
+                translate(mmu, a, tlb_is_user(mmu, t), ACCESS_WRITE, false, NULL, &w);
+                if (!w.ok)
+                    mmu->fault(mmu->fault_opaque, a, w.error); /* does not return */
+            }
+            if (p == last)
+                break;
+        }
+    }
+    for (uint32_t p = first;; p += PAGE_SIZE) {
+        lookup(mmu, t, p == first ? linear : p, ACCESS_WRITE);
+        if (p == last)
             break;
     }
 }
@@ -460,12 +555,16 @@ void mmu_slow_write(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, uint32_t value,
                         (value >> (8 * i)) & 0xFF, 1);
         if (MMU_UNLIKELY(mmu->watch.armed))
             mmu_watch_access(mmu, linear, size, true);
+        if (MMU_UNLIKELY(mmu->access_hook != NULL))
+            observe(mmu, t, linear, size, value, true);
         return;
     }
     tlb_entry_t *e = lookup(mmu, t, linear, ACCESS_WRITE);
     entry_write(mmu, e, linear, value, size);
     if (MMU_UNLIKELY(mmu->watch.armed))
         mmu_watch_access(mmu, linear, size, true);
+    if (MMU_UNLIKELY(mmu->access_hook != NULL))
+        observe(mmu, t, linear, size, value, true); /* its closed read path keeps the write path closed */
     /* The write may have been to a code page whose decoded copies are now
      * gone; reopen the fast path for the next write. */
     if (e->tag_w == TLB_NO_TAG && e->tag_r == e->page && physmem_page_ptr(mmu->pm, e->phys, true))

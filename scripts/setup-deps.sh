@@ -6,7 +6,7 @@
 set -u
 packages=(build-essential cmake pkg-config nasm libsdl2-dev zlib1g-dev libcmocka-dev
           gdb xvfb xauth mtools dosfstools syslinux syslinux-common isolinux xorriso
-          grub-pc-bin cpio gzip fdisk e2fsprogs python3)
+          grub-pc-bin cpio gzip fdisk e2fsprogs python3 xdotool binutils)
 packages+=(xfonts-terminus-dos fonts-spleen) # fonts the VGA font generator reads (test vga_font_current)
 if [ "$#" -gt 0 ]; then packages+=("$@"); fi
 

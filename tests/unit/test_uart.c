@@ -53,6 +53,21 @@ static void wait_chars(unsigned n)
     advance_to(&f.t, f.t.now + n * uart_char_ns(&f.u));
 }
 
+/* Without line_rate (the board's default) every character takes
+ * UART_FAST_CHAR_NS, whatever the divisor. */
+static void test_fast_line(void **s)
+{
+    (void)s;
+    setup();
+    f.u.line_rate = false;
+    set_divisor(12, 0x03); /* 9600 baud */
+    reg_w(UART_THR, 'x');
+    advance_to(&f.t, UART_FAST_CHAR_NS - 1);
+    assert_int_equal(reg_r(UART_LSR) & 0x60, 0x20);
+    advance_to(&f.t, UART_FAST_CHAR_NS);
+    assert_int_equal(reg_r(UART_LSR) & 0x60, 0x60);
+}
+
 static void test_registers(void **s)
 {
     (void)s;
@@ -371,6 +386,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_registers),
         cmocka_unit_test(test_char_time),
+        cmocka_unit_test(test_fast_line),
         cmocka_unit_test(test_transmit_timing),
         cmocka_unit_test(test_thre_interrupt),
         cmocka_unit_test(test_loopback_data_and_overrun),

@@ -1,0 +1,38 @@
+/* The batch runner (see batch.h). */
+#include "batch.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+void report_stop(const session_t *s, run_stop_t why)
+{
+    const cpu_t *cpu = &s->m->cpu;
+    switch (why) {
+    case RUN_TRIPLE_FAULT:
+        fprintf(stderr, "x86sim: triple fault at %04x:%08x after %llu instructions\n", cpu->seg[SEG_CS].sel,
+                cpu->eip, (unsigned long long)cpu->icount);
+        break;
+    case RUN_MAX_INSNS:
+        fprintf(stderr, "x86sim: reached the instruction limit (%llu) at %04x:%08x\n",
+                (unsigned long long)s->opt->max_insns, cpu->seg[SEG_CS].sel, cpu->eip);
+        break;
+    case RUN_TIMEOUT:
+        fprintf(stderr, "x86sim: timeout after %g s of host time (%llu instructions) at %04x:%08x\n",
+                s->opt->timeout_s, (unsigned long long)cpu->icount, cpu->seg[SEG_CS].sel, cpu->eip);
+        break;
+    case RUN_SIGNAL:
+        fprintf(stderr, "x86sim: stopped by %s after %llu instructions\n",
+                s->signal_number == SIGTERM ? "SIGTERM" : "SIGINT", (unsigned long long)cpu->icount);
+        break;
+    default:
+        break;
+    }
+}
+
+int batch_run(session_t *s)
+{
+    run_stop_t why = session_run(s, 0);
+    report_stop(s, why);
+    return run_stop_status(s, why);
+}
