@@ -28,7 +28,9 @@
  * segment whose DPL matches the CPL, SS a present writable data segment
  * of DPL = CPL.  All are properties of the architecture (SDM vol. 3,
  * 5.5-5.8, 20.2), not of this implementation.  The decoder is checked too:
- * an instruction decodes the same from any window that holds its bytes.
+ * an instruction decodes the same from any window that holds its bytes;
+ * and the disassembler runs on every window of the stream's first bytes
+ * and, as the debugger uses it, at CS:EIP and at odd addresses.
  */
 #include "fuzz_cpu.h"
 
@@ -851,10 +853,52 @@ static void check_state(void)
         broken("SS.DPL differs from the CPL");
 }
 
+/* The disassembler on every window of the bytes: the input is copied to a
+ * buffer of exactly `avail` bytes so a read past it is a sanitizer report,
+ * and the output buffers are small too. */
+static void check_disassembler(const uint8_t *code, size_t len)
+{
+    static const int sizes[] = {1, 7, 96};
+    for (int avail = 1; avail <= 16 && (size_t)avail <= len; avail++) {
+        uint8_t *window = malloc((size_t)avail);
+        if (!window)
+            abort();
+        memcpy(window, code, (size_t)avail);
+        for (int code32 = 0; code32 < 2; code32++)
+            for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+                char *out = malloc((size_t)sizes[k]);
+                if (!out)
+                    abort();
+                int n = disasm_bytes(window, avail, code32, CODE_BASE, out, sizes[k]);
+                if (n < 0 || n > 15 || !memchr(out, 0, (size_t)sizes[k]))
+                    broken("disassembler: bad length or an unterminated string");
+                free(out);
+            }
+        free(window);
+    }
+}
+
+/* cpu_disasm_at where the debugger would use it: at CS:EIP, and anywhere
+ * (MMIO, unmapped pages), with the current paging. */
+static void disassemble_here(void)
+{
+    cpu_t *c = &F.m->cpu;
+    static const uint32_t anywhere[] = {0, PHYS_VGA_WINDOW, 0xFFFFFFF8u, 0xFEC00000u, 0xE0000000u,
+                                        RANDOM_END - 3, PAGE_DIR + 0xFFE};
+    char buf[96];
+    uint8_t bytes[15];
+    int n = cpu_disasm_at(c, c->seg[SEG_CS].base + c->eip, c->code32, buf, sizeof buf, bytes);
+    if (n < 0 || n > 15)
+        broken("cpu_disasm_at: bad length");
+    cpu_disasm_at(c, PICK(anywhere), rnd() & 1, buf, sizeof buf, NULL);
+}
+
 static bool before_insn(void *opaque, uint32_t linear)
 {
     (void)opaque, (void)linear;
     check_state();
+    if (F.m->cpu.icount % 16 == 0)
+        disassemble_here();
     return false;
 }
 
@@ -941,8 +985,11 @@ void fuzz_cpu_run(const uint8_t *data, size_t len)
     const header_t *h = &F.h;
     F.rng = h->seed;
 
-    for (size_t k = 0; k < code_len && k < 64; k++)
+    for (size_t k = 0; k < code_len && k < 64; k++) {
         check_decoder(code + k, code_len - k);
+        if (k < 2)
+            check_disassembler(code + k, code_len - k);
+    }
 
     restore_machine();
     machine_t *m = F.m;
@@ -988,6 +1035,7 @@ void fuzz_cpu_run(const uint8_t *data, size_t len)
     machine_stop_t why = machine_run(m, F.budget);
     if (why != STOP_TRIPLE_FAULT)
         check_state();
+    disassemble_here();
 
     F.stats.streams++;
     F.stats.insns += cpu->icount;
