@@ -771,7 +771,7 @@ static void start_interrupts(bool pm)
         ioport_write(io, port + 1, icw[k][3], 1);
         ioport_write(io, port + 1, rnd() & (k ? 0xFF : 0xFA), 1); /* IRQ0 and the cascade open */
     }
-    uint16_t divisor = (uint16_t)(2 + rnd() % 24);
+    uint16_t divisor = (uint16_t)(2 + rnd() % 10); /* an interrupt every 400-2500 instructions */
     ioport_write(io, 0x43, 0x34, 1);
     ioport_write(io, 0x40, divisor & 0xFF, 1);
     ioport_write(io, 0x40, divisor >> 8, 1);
@@ -1032,7 +1032,15 @@ void fuzz_cpu_run(const uint8_t *data, size_t len)
     if (h->checked)
         check_state();
 
-    machine_stop_t why = machine_run(m, F.budget);
+    /* With an NMI: one at the start, then one a third and two thirds in. */
+    machine_stop_t why = STOP_MAX_INSNS;
+    for (int part = 1; part <= 3 && why == STOP_MAX_INSNS; part++) {
+        why = machine_run(m, h->nmi ? F.budget * (uint64_t)part / 3 : F.budget);
+        if (h->nmi)
+            cpu_raise_nmi(cpu);
+        if (!h->nmi)
+            break;
+    }
     if (why != STOP_TRIPLE_FAULT)
         check_state();
     disassemble_here();
@@ -1170,7 +1178,11 @@ static uint32_t table_address(void)
  * real and V86 mode. */
 static uint16_t code_segment(const emitter_t *e)
 {
-    return e->real && chance(70) ? CODE_BASE >> 4 : selector();
+    static const uint16_t gates[] = {SEL_CALL32, SEL_CALL32 | 3, SEL_CALL16 | 3, SEL_TASK_GATE | 3,
+                                     SEL_TSS_B, SEL_TSS_C, SEL_TSS_D, SEL_CONFORMING};
+    if (e->real && chance(70))
+        return CODE_BASE >> 4;
+    return chance(30) ? PICK(gates) : selector();
 }
 
 /* Where a control transfer in the snippet starting at stream offset
