@@ -111,6 +111,9 @@ static void fill_obf(i8042_t *k)
         if (k->ctrl.count) {
             k->obf = queue_pop(&k->ctrl);
             k->obf_aux = false;
+        } else if (k->ctrl_aux.count) {
+            k->obf = queue_pop(&k->ctrl_aux);
+            k->obf_aux = true;
         } else if (k->kbd.out.count && !(k->ram[0] & CB_KBD_OFF)) {
             uint8_t b = queue_pop(&k->kbd.out);
             if (k->ram[0] & CB_XLAT) {
@@ -208,7 +211,10 @@ static void controller_data(i8042_t *k, uint8_t v)
     switch (cmd) {
     case 0xD1: write_out_port(k, v); break;
     case 0xD2: reply(k, v); break; /* as if the keyboard sent it */
-    case 0xD3: queue_push(&k->aux.out, v); break;
+    /* The controller itself puts the byte in its output buffer, marked as
+     * mouse data, whether or not the mouse interface is enabled (Linux's
+     * multiplexer probe loops bytes back with the interface off). */
+    case 0xD3: queue_push(&k->ctrl_aux, v); break;
     case 0xD4: mouse_write(k, v); break;
     default: kbd_write(k, v); break;
     }
@@ -532,6 +538,7 @@ void i8042_reset(i8042_t *k)
     k->obf_full = k->obf_aux = k->sys_flag = k->last_was_cmd = k->xlat_break = false;
     k->pending = 0;
     queue_clear(&k->ctrl);
+    queue_clear(&k->ctrl_aux);
     memset(&k->kbd, 0, sizeof k->kbd);
     kbd_defaults(&k->kbd);
     k->kbd.scanning = true;

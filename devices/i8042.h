@@ -54,6 +54,7 @@ typedef struct i8042 {
     bool last_was_cmd;    /* status bit 3 */
     uint8_t out_port;
     ps2_queue_t ctrl;     /* the controller's own replies */
+    ps2_queue_t ctrl_aux; /* bytes written with command 0xD3, sent as mouse data */
     uint8_t pending;      /* a command waiting for a data byte, or 0 */
     bool xlat_break;      /* translation: 0xF0 seen, next code is a break */
     bool irq1_level, irq12_level;

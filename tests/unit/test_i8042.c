@@ -265,6 +265,14 @@ static void test_controller_writes_buffers(void **s)
     assert_true(inb(&f.t, 0x64) & 0x20); /* from the aux port */
     assert_true(f.irq12.level);
     EXPECT(0x66);
+    /* The controller answers 0xD3 even with the mouse interface disabled
+     * (command byte bit 5): Linux probes for a multiplexer that way. */
+    cmd(0x60);
+    data(0x70); /* translation, both interfaces off, no interrupts */
+    cmd(0xD3);
+    data(0xF0);
+    assert_int_equal(inb(&f.t, 0x64) & 0x21, 0x21);
+    EXPECT(0xF0);
 }
 
 static void mouse(uint8_t v)
