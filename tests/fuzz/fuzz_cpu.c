@@ -16,7 +16,7 @@
  * rings 0-3, TSSs, the LDT, call and task gates, a conforming segment);
  * the rest of the GDT and the LDT hold random but plausible descriptors,
  * so random selectors often name something.  The IDT's gates lead to stubs
- * that return (IRET, or IRET past the faulting byte so a stream makes
+ * that return (to the faulting instruction, or past it so a stream makes
  * progress), to a handler task, or nowhere.  The header then damages a few
  * table entries, as a buggy guest would.
  *
@@ -26,11 +26,14 @@
  * every segment at selector * 16 with a 64 KiB limit; in protected mode,
  * when the stream never left it, CPL = CS.RPL = SS.RPL, CS a present code
  * segment whose DPL matches the CPL, SS a present writable data segment
- * of DPL = CPL.  All are properties of the architecture (SDM vol. 3,
- * 5.5-5.8, 20.2), not of this implementation.  The decoder is checked too:
- * an instruction decodes the same from any window that holds its bytes;
- * and the disassembler runs on every window of the stream's first bytes
- * and, as the debugger uses it, at CS:EIP and at odd addresses.
+ * of DPL = CPL; the default operand and stack sizes are CS.D and SS.B
+ * outside V86 mode, CPL is 0 in real mode, and accesses are user-mode ones
+ * exactly at CPL 3.  All are properties of the architecture (SDM vol. 3,
+ * 5.5-5.8, 20.2), not of this implementation.  A run must end at its
+ * instruction budget.  The decoder is checked too: an instruction decodes
+ * the same from any window that holds its bytes; and the disassembler runs
+ * on every window of the stream's first bytes and, as the debugger uses
+ * it, at CS:EIP and at odd addresses.
  */
 #include "fuzz_cpu.h"
 
@@ -826,6 +829,15 @@ static void check_state(void)
     if (!(c->cr0 & CR0_ET))
         broken("CR0.ET clear");
     const segment_t *cs = &c->seg[SEG_CS], *ss = &c->seg[SEG_SS];
+    bool vm = (fl & FLAG_VM) != 0;
+    if (c->code32 != (!vm && (cs->flags & DESC_FLAG_DB)))
+        broken("the default operand size is not CS.D");
+    if (c->stack32 != (!vm && (ss->flags & DESC_FLAG_DB)))
+        broken("the stack size is not SS.B");
+    if (!(c->cr0 & CR0_PE) && c->cpl != 0)
+        broken("CPL not 0 in real mode");
+    if ((c->mmu.cur == c->mmu.tlb[1]) != (c->cpl == 3))
+        broken("user-mode page checks do not follow CPL 3");
     if ((uint64_t)c->eip > (uint64_t)cs->limit + 1)
         broken("EIP beyond the CS limit");
     if (fl & FLAG_VM) {
@@ -1034,6 +1046,7 @@ void fuzz_cpu_run(const uint8_t *data, size_t len)
 
     /* With an NMI: one at the start, then one a third and two thirds in. */
     machine_stop_t why = STOP_MAX_INSNS;
+    uint64_t most = F.budget + 64; /* a decoded block runs to its end */
     for (int part = 1; part <= 3 && why == STOP_MAX_INSNS; part++) {
         why = machine_run(m, h->nmi ? F.budget * (uint64_t)part / 3 : F.budget);
         if (h->nmi)
@@ -1043,6 +1056,8 @@ void fuzz_cpu_run(const uint8_t *data, size_t len)
     }
     if (why != STOP_TRIPLE_FAULT)
         check_state();
+    if (cpu->icount > most || cpu->in_execute)
+        broken("the run did not end at its instruction budget");
     disassemble_here();
 
     F.stats.streams++;
