@@ -1054,6 +1054,8 @@ void fuzz_cpu_run(const uint8_t *data, size_t len)
         if (!h->nmi)
             break;
     }
+    if (!h->checked)
+        F.pe_stable = false; /* it may have left protected mode and come back */
     if (why != STOP_TRIPLE_FAULT)
         check_state();
     if (cpu->icount > most || cpu->in_execute)
