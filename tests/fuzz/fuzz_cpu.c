@@ -1229,7 +1229,7 @@ static void emit_mov_eax(emitter_t *e, uint32_t value)
 static void emit_snippet(emitter_t *e)
 {
     uint32_t here = (uint32_t)(e->pos - FUZZ_HEADER);
-    switch (rnd() % 26) {
+    switch (rnd() % 28) {
     case 0: /* mov reg, value */
         op32(e);
         emit8(e, 0xB8 + rnd() % 8);
@@ -1419,6 +1419,28 @@ static void emit_snippet(emitter_t *e)
             emit8(e, 0xC0 | rnd() % 64);
         }
         break;
+    case 26: { /* a string instruction, often repeated, with a large count */
+        static const uint32_t counts[] = {0, 1, 7, 0x1000, 0x10001, 0xFFFFFFFFu, 0x80000000u};
+        static const uint8_t ops[] = {0xA4, 0xA5, 0xA6, 0xA7, 0xAA, 0xAB, 0xAC, 0xAD, 0xAE, 0xAF,
+                                      0x6C, 0x6D, 0x6E, 0x6F};
+        static const uint8_t reps[] = {0xF3, 0xF3, 0xF2, 0x90};
+        static const uint8_t regs[3] = {0xB9, 0xBE, 0xBF}; /* ecx, esi, edi */
+        for (int k = 0; k < 3; k++) {
+            op32(e);
+            emit8(e, regs[k]);
+            emit32(e, k == 0 ? PICK(counts) : chance(50) ? table_address() : interesting_value());
+        }
+        if (chance(30)) {
+            emit8(e, 0x66);
+            emit8(e, 0xBA);
+            emit16(e, PICK(ports));
+        }
+        emit8(e, PICK(reps));
+        if (chance(30))
+            emit8(e, chance(50) ? 0x66 : 0x67);
+        emit8(e, PICK(ops));
+        break;
+    }
     default: { /* prefixes: up to past the 15-byte limit */
         static const uint8_t prefixes[] = {0x66, 0x67, 0xF0, 0xF2, 0xF3, 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65};
         int n = chance(50) ? 1 + (int)(rnd() % 3) : 12 + (int)(rnd() % 6);
