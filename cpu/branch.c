@@ -54,18 +54,17 @@ static void ret_near(cpu_t *cpu, const insn_t *i)
     set_sp(cpu, cpu->gpr[R_ESP] + (is32 ? 4 : 2) + (i->op == 0xC2 ? i->imm : 0));
 }
 
-/* The count register of LOOP and JCXZ follows the address size. */
+/* The count register of LOOP and JCXZ follows the address size.  The
+ * count is written after the jump's limit check, so a fault leaves it. */
 static void loop_common(cpu_t *cpu, const insn_t *i, bool (*extra)(const cpu_t *))
 {
-    uint32_t count;
-    if (a32(i)) {
-        count = --cpu->gpr[R_ECX];
-    } else {
-        count = (uint16_t)(get_r16(cpu, R_ECX) - 1);
-        set_r16(cpu, R_ECX, (uint16_t)count);
-    }
+    uint32_t count = a32(i) ? cpu->gpr[R_ECX] - 1 : (uint16_t)(get_r16(cpu, R_ECX) - 1);
     if (count != 0 && extra(cpu))
         jump_near(cpu, rel_target(cpu, i));
+    if (a32(i))
+        cpu->gpr[R_ECX] = count;
+    else
+        set_r16(cpu, R_ECX, (uint16_t)count);
 }
 
 static bool always(const cpu_t *cpu) { (void)cpu; return true; }

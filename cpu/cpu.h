@@ -210,6 +210,11 @@ bool cpu_init(cpu_t *cpu, physmem_t *pm, const cpu_bus_t *bus);
 void cpu_free(cpu_t *cpu);
 /* Power-on / RESET# state (CS:IP = F000:FFF0, real mode). */
 void cpu_reset(cpu_t *cpu);
+/* INIT#: the same, but the x87/FXSR state, the TSC, the MSRs and CR0.CD/NW
+ * are kept (SDM vol. 3, table 9-1).  A PC's chipset asserts it for port
+ * 92h's fast init, the keyboard controller's reset line, a soft reset
+ * through CF9h and a shutdown (triple fault). */
+void cpu_signal_init(cpu_t *cpu);
 
 /* Runs until icount reaches `until`, the CPU halts, a triple fault or a stop
  * request.  Interrupts and events are checked between blocks. */

@@ -432,14 +432,15 @@ static void put_modrm_mem(out_t *o, const view_t *v, unsigned bytes)
     put(o, "]");
 }
 
-/* DS:eSI or ES:eDI of a string instruction. */
+/* DS:eSI or ES:eDI of a string instruction (DS:eBX for XLAT). */
 static void put_string_mem(out_t *o, const view_t *v, unsigned bytes, bool source)
 {
     const char *ptr = ptr_name(bytes);
     if (ptr)
         put(o, "%s PTR ", ptr);
     int seg = source ? (override_shown(v) ? v->i->seg_override : SEG_DS) : SEG_ES;
-    put(o, "%s:[%s]", sreg[seg], v->a32 ? (source ? "esi" : "edi") : (source ? "si" : "di"));
+    const char *reg = !source ? "di" : v->i->op == 0xD7 ? "bx" : "si";
+    put(o, "%s:[%s%s]", sreg[seg], v->a32 ? "e" : "", reg);
 }
 
 static void put_operand(out_t *o, const view_t *v, const operand_t *op, int *nimm)

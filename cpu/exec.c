@@ -93,6 +93,13 @@ static void page_fault(void *opaque, uint32_t linear, uint32_t error)
     cpu_exception(cpu, EXC_PF, error);
 }
 
+/* The MMU's #AC callback (a misaligned data access at CPL 3 while CR0.AM
+ * and EFLAGS.AC are set). */
+static void alignment_fault(void *opaque)
+{
+    cpu_exception(opaque, EXC_AC, 0);
+}
+
 /* physmem's callback when a page holding decoded code is written. */
 static void code_written(void *opaque, uint32_t page)
 {
@@ -440,6 +447,8 @@ void cpu_set_eflags(cpu_t *cpu, uint32_t value)
         cpu_update_mode(cpu);
     if ((old ^ value) & (FLAG_TF | FLAG_IF | FLAG_RF))
         cpu_update_stepping(cpu);
+    if ((old ^ value) & FLAG_AC)
+        cpu_update_align_check(cpu);
 }
 
 bool cpu_is_protected(const cpu_t *cpu)
@@ -450,6 +459,14 @@ bool cpu_is_protected(const cpu_t *cpu)
 bool cpu_is_v86(const cpu_t *cpu)
 {
     return (cpu->cr0 & CR0_PE) && (cpu->eflags & FLAG_VM);
+}
+
+/* #AC is armed while CR0.AM and EFLAGS.AC are both set.  The MMU applies
+ * it to the accesses made through its user TLB, which are exactly those at
+ * CPL 3, so a change of CPL needs nothing here. */
+void cpu_update_align_check(cpu_t *cpu)
+{
+    mmu_set_align_check(&cpu->mmu, (cpu->cr0 & CR0_AM) && (cpu->eflags & FLAG_AC));
 }
 
 void cpu_set_cpl(cpu_t *cpu, uint8_t cpl)
@@ -480,6 +497,8 @@ bool cpu_set_cr0(cpu_t *cpu, uint32_t value)
     cpu->cr0 = value | CR0_ET;
     if ((old ^ cpu->cr0) & CR0_PE)
         cpu_update_mode(cpu);
+    if ((old ^ cpu->cr0) & CR0_AM)
+        cpu_update_align_check(cpu);
     end_block(cpu);
     return true;
 }
@@ -502,7 +521,9 @@ bool cpu_set_cr4(cpu_t *cpu, uint32_t value)
     return true;
 }
 
-void cpu_reset(cpu_t *cpu)
+/* RESET# and INIT# (SDM vol. 3, table 9-1): INIT keeps the x87/FXSR state,
+ * the TSC, the MSRs (EFER, SYSENTER, MTRRs, ...) and CR0.CD/NW. */
+static void reset(cpu_t *cpu, bool init)
 {
     memset(cpu->gpr, 0, sizeof cpu->gpr);
     cpu->gpr[R_EDX] = CPU_SIGNATURE;
@@ -518,24 +539,37 @@ void cpu_reset(cpu_t *cpu)
     memset(cpu->dr, 0, sizeof cpu->dr);
     cpu->dr[6] = 0xFFFF0FF0u;
     cpu->dr[7] = 0x400;
-    memset(&cpu->msr, 0, sizeof cpu->msr);
-    cpu->tsc_offset = 0;
+    if (!init) {
+        memset(&cpu->msr, 0, sizeof cpu->msr);
+        cpu->tsc_offset = 0 - cpu->icount; /* the TSC restarts from 0 */
+        fpu_reset(&cpu->fpu);
+    }
     cpu->cr2 = 0;
-    cpu->cr0 = 0x60000010u;
-    mmu_set_efer(&cpu->mmu, 0);
+    cpu->cr0 = init ? (cpu->cr0 & (CR0_CD | CR0_NW)) | CR0_ET : 0x60000010u;
+    mmu_set_efer(&cpu->mmu, cpu->msr.efer);
     mmu_set_cr4(&cpu->mmu, 0);
     mmu_set_cr0(&cpu->mmu, cpu->cr0);
     cpu->cr4 = 0;
     cpu_set_cr3(cpu, 0);
-    fpu_reset(&cpu->fpu);
     cpu->halted = cpu->nmi_pending = cpu->nmi_blocked = cpu->irq_inhibit = false;
     cpu->shutdown = false;
     cpu->delivering = cpu->pending_exc = -1;
     cpu->delivery_icount = UINT64_MAX;
     cpu->pending_db = 0;
     cpu_update_mode(cpu);
+    cpu_update_align_check(cpu);
     cpu_debug_changed(cpu);
     icache_flush(cpu->icache);
+}
+
+void cpu_reset(cpu_t *cpu)
+{
+    reset(cpu, false);
+}
+
+void cpu_signal_init(cpu_t *cpu)
+{
+    reset(cpu, true);
 }
 
 bool cpu_init(cpu_t *cpu, physmem_t *pm, const cpu_bus_t *bus)
@@ -555,6 +589,7 @@ bool cpu_init(cpu_t *cpu, physmem_t *pm, const cpu_bus_t *bus)
     }
     cpu->bus = *bus;
     mmu_init(&cpu->mmu, pm, page_fault, cpu);
+    cpu->mmu.align_fault = alignment_fault;
     pm->code_written = code_written;
     pm->code_opaque = cpu;
     pm->a20_changed = a20_changed;

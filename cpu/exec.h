@@ -151,6 +151,17 @@ static inline void set_r16(cpu_t *cpu, unsigned n, uint16_t v)
     cpu->gpr[n] = (cpu->gpr[n] & 0xFFFF0000u) | v;
 }
 
+/* Writes the low `size` bytes (1, 2 or 4) of EAX. */
+static inline void set_acc(cpu_t *cpu, uint32_t v, unsigned size)
+{
+    if (size == 1)
+        set_r8(cpu, R_EAX, (uint8_t)v);
+    else if (size == 2)
+        set_r16(cpu, R_EAX, (uint16_t)v);
+    else
+        cpu->gpr[R_EAX] = v;
+}
+
 static inline bool o32(const insn_t *i) { return i->pfx & PFX_O32; }
 static inline bool a32(const insn_t *i) { return i->pfx & PFX_A32; }
 
@@ -237,9 +248,11 @@ static inline void store_host(uint8_t *p, uint32_t v, unsigned size) { memcpy(p,
 /* Read-modify-write of a memory operand: `op(cpu, old, arg)` returns the
  * new value.  The operand is checked for writing before it is read, so a
  * fault leaves it untouched. */
-#define RMW_MEM(cpu, i, size, op, arg)                                                             \
+#define RMW_MEM(cpu, i, size, op, arg) RMW_AT(cpu, (i)->seg, ea_offset(cpu, i), size, op, arg)
+/* The same at offset `off` of segment `s` (bit strings, string operands). */
+#define RMW_AT(cpu, s, off, size, op, arg)                                                         \
     do {                                                                                           \
-        uint32_t lin_ = seg_linear(cpu, (i)->seg, ea_offset(cpu, i), size, SEG_RIGHT_W);           \
+        uint32_t lin_ = seg_linear(cpu, s, off, size, SEG_RIGHT_W);                                \
         uint8_t *p_ = mmu_rmw_ptr((cpu)->mmu.cur, lin_, size);                                     \
         if (LIKELY(p_)) {                                                                          \
             store_host(p_, op(cpu, load_host(p_, size), arg), size);                               \
@@ -338,6 +351,8 @@ void debug_io_access(cpu_t *cpu, uint16_t port, unsigned size);
 /* Mode bookkeeping after CR0, EFLAGS.VM, CS or SS change. */
 void cpu_update_mode(cpu_t *cpu);
 void cpu_set_cpl(cpu_t *cpu, uint8_t cpl);
+/* After CR0.AM or EFLAGS.AC change: arms or disarms #AC in the MMU. */
+void cpu_update_align_check(cpu_t *cpu);
 /* Recomputes a segment's fast-path fields from its descriptor cache. */
 void seg_refresh(cpu_t *cpu, segment_t *sg, bool is_ss);
 /* Loads a segment register in real or V86 mode. */
@@ -399,6 +414,20 @@ void null_outer_data_segments(cpu_t *cpu);
 /* ESP after a return to another stack: the new SS.B says whether all of
  * ESP or only SP is loaded (the upper half of ESP stays otherwise). */
 void load_outer_sp(cpu_t *cpu, uint32_t sp);
+
+/* Virtual-8086 mode extensions and protected-mode virtual interrupts
+ * (vme.c).  vif_mode: CLI/STI that may not touch IF touch VIF instead (VME
+ * in V86 mode, PVI at CPL 3).  vme_flags_image: the FLAGS a 16-bit PUSHF
+ * (or a redirected INT n) stores with VME and IOPL < 3.  vme_load_flags:
+ * the EFLAGS a 16-bit POPF or IRET loads from `image` then (#GP(0) for TF
+ * set, or IF set while VIP is pending).  v86_int_to_8086: whether INT n in
+ * V86 mode goes to the 8086 program's vector table (#GP(0) when it may go
+ * nowhere); v86_redirect_int sends it there. */
+bool vif_mode(const cpu_t *cpu);
+uint32_t vme_flags_image(const cpu_t *cpu);
+uint32_t vme_load_flags(cpu_t *cpu, uint32_t image);
+bool v86_int_to_8086(cpu_t *cpu, uint8_t vector);
+void v86_redirect_int(cpu_t *cpu, uint8_t vector);
 
 uint32_t io_in(cpu_t *cpu, uint16_t port, unsigned size);
 void io_out(cpu_t *cpu, uint16_t port, uint32_t value, unsigned size);

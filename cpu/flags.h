@@ -101,10 +101,23 @@ static inline void flags_load(cpu_t *cpu, uint32_t f)
 }
 
 /* Changes single flags, keeping the others. */
-static inline void flags_set_cf(cpu_t *cpu, uint32_t cf)
+static inline void flags_set_cf_of(cpu_t *cpu, uint32_t cf, uint32_t of)
 {
-    uint32_t of = get_of(cpu);
     cpu->lf_aux = (cpu->lf_aux & ~(3u << LF_PO_BIT)) | (cf << LF_CF_BIT) | ((cf ^ of) << LF_PO_BIT);
+}
+static inline void flags_set_cf(cpu_t *cpu, uint32_t cf) { flags_set_cf_of(cpu, cf, get_of(cpu)); }
+/* ZF alone (CMPXCHG8B): the rare case pays for a full reload. */
+static inline void flags_set_zf(cpu_t *cpu, bool zf)
+{
+    flags_load(cpu, (flags_arith(cpu) & ~FLAG_ZF) | (zf ? FLAG_ZF : 0));
+}
+
+/* Result-derived SF, ZF, PF with CF, OF and AF given (BCD adjustments). */
+static inline void flags_set_coa(cpu_t *cpu, uint32_t r, unsigned bits, uint32_t cf, uint32_t of,
+                                 uint32_t af)
+{
+    flags_set_co(cpu, r, bits, cf, of);
+    cpu->lf_aux |= af ? LF_AF : 0;
 }
 
 /* Condition codes 0..15 as in Jcc/SETcc/CMOVcc. */

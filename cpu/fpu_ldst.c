@@ -32,21 +32,26 @@ float80_t fpu_rd80(cpu_t *cpu, int seg, uint32_t off)
 void fpu_wr80(cpu_t *cpu, int seg, uint32_t off, float80_t v)
 {
     uint32_t lin = seg_linear(cpu, seg, off, 10, SEG_RIGHT_W);
+    mmu_check_align(&cpu->mmu, cpu->mmu.cur, lin, 8);
     mmu_check_write(&cpu->mmu, cpu->mmu.cur, lin, 10);
     mmu_write64(&cpu->mmu, cpu->mmu.cur, lin, v.mant);
     mmu_write16(&cpu->mmu, cpu->mmu.cur, lin + 8, v.sign_exp);
 }
 
-static void rd_bytes(cpu_t *cpu, const insn_t *i, uint8_t *buf, unsigned n)
+/* Byte-wise images (packed BCD, the environment and state areas); `align`
+ * is the operand's #AC alignment (SDM vol. 3, table 6-7). */
+static void rd_bytes(cpu_t *cpu, const insn_t *i, uint8_t *buf, unsigned n, unsigned align)
 {
     uint32_t lin = seg_linear(cpu, i->seg, ea_offset(cpu, i), n, SEG_RIGHT_R);
+    mmu_check_align(&cpu->mmu, cpu->mmu.cur, lin, align);
     for (unsigned k = 0; k < n; k++)
         buf[k] = mmu_read8(&cpu->mmu, cpu->mmu.cur, lin + k);
 }
 
-static void wr_bytes(cpu_t *cpu, const insn_t *i, const uint8_t *buf, unsigned n)
+static void wr_bytes(cpu_t *cpu, const insn_t *i, const uint8_t *buf, unsigned n, unsigned align)
 {
     uint32_t lin = seg_linear(cpu, i->seg, ea_offset(cpu, i), n, SEG_RIGHT_W);
+    mmu_check_align(&cpu->mmu, cpu->mmu.cur, lin, align);
     mmu_check_write(&cpu->mmu, cpu->mmu.cur, lin, n);
     for (unsigned k = 0; k < n; k++)
         mmu_write8(&cpu->mmu, cpu->mmu.cur, lin + k, buf[k]);
@@ -142,7 +147,7 @@ FPU_HANDLER(fpu_fbld)
 {
     FPU_BEGIN(cpu);
     uint8_t bcd[10];
-    rd_bytes(cpu, i, bcd, 10);
+    rd_bytes(cpu, i, bcd, 10, 1);
     load_exact(cpu, i, fp_from_bcd(bcd));
 }
 
@@ -277,7 +282,7 @@ FPU_HANDLER(fpu_fbstp)
         ok = fp_to_bcd(&e, *fpu_st(cpu, 0), bcd);
     }
     if (ok)
-        wr_bytes(cpu, i, bcd, 10);
+        wr_bytes(cpu, i, bcd, 10, 1);
     fpu_note_insn(cpu, i);
     if (empty) {
         if (fpu_stack_underflow(cpu))
@@ -330,6 +335,9 @@ static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(
 static void put32(uint8_t *p, uint32_t v) { put16(p, v); put16(p + 2, v >> 16); }
 static uint32_t get16(const uint8_t *p) { return p[0] | (uint32_t)p[1] << 8; }
 static uint32_t get32(const uint8_t *p) { return get16(p) | get16(p + 2) << 16; }
+
+/* The environment and state areas are aligned by the operand size. */
+static unsigned env_align(const insn_t *i) { return o32(i) ? 4 : 2; }
 
 /* The environment image (14 or 28 bytes) of the current state. */
 static unsigned env_image(cpu_t *cpu, bool o32, uint8_t *p)
@@ -403,7 +411,7 @@ FPU_HANDLER(fpu_fnstenv)
     fpu_nowait_check(cpu);
     uint8_t img[28];
     unsigned n = env_image(cpu, o32(i), img);
-    wr_bytes(cpu, i, img, n);
+    wr_bytes(cpu, i, img, n, env_align(i));
     cpu->fpu.cw |= FSW_EXC; /* FSTENV leaves every exception masked */
     fpu_update_ferr(cpu);
 }
@@ -412,7 +420,7 @@ FPU_HANDLER(fpu_fldenv)
 {
     FPU_BEGIN(cpu);
     uint8_t img[28];
-    rd_bytes(cpu, i, img, o32(i) ? 28 : 14);
+    rd_bytes(cpu, i, img, o32(i) ? 28 : 14, env_align(i));
     load_env_image(cpu, o32(i), img);
 }
 
@@ -426,7 +434,7 @@ FPU_HANDLER(fpu_fnsave)
         memcpy(img + n + 10 * k, &v.mant, 8);
         put16(img + n + 10 * k + 8, v.sign_exp);
     }
-    wr_bytes(cpu, i, img, n + 80);
+    wr_bytes(cpu, i, img, n + 80, env_align(i));
     fpu_init_state(&cpu->fpu);
     fpu_update_ferr(cpu);
 }
@@ -436,7 +444,7 @@ FPU_HANDLER(fpu_frstor)
     FPU_BEGIN(cpu);
     uint8_t img[108];
     unsigned n = o32(i) ? 28 : 14;
-    rd_bytes(cpu, i, img, n + 80);
+    rd_bytes(cpu, i, img, n + 80, env_align(i));
     /* ST(k) is relative to the TOP of the image. */
     unsigned top = (get16(img + (o32(i) ? 4 : 2)) >> 11) & 7;
     for (unsigned k = 0; k < 8; k++) {
@@ -449,7 +457,9 @@ FPU_HANDLER(fpu_frstor)
 
 /* ---------------------------------------------------------------- FXSAVE / FXRSTOR */
 
-/* The 512-byte area must be 16-byte aligned (#GP(0) otherwise).  Without
+/* The 512-byte area must be 16-byte aligned (#GP(0) otherwise, even with
+ * alignment checking on: #AC is for word to qword data, SDM vol. 3, 6.15
+ * "Interrupt 17"; the FXSAVE page lets either be raised).  Without
  * SSE on this CPU, MXCSR and the XMM area are neither written nor read. */
 #define FXSAVE_X87_BYTES 160
 

@@ -14,7 +14,10 @@ static void deliver_real(cpu_t *cpu, int vector)
     uint16_t cs = sys_rd16(cpu, cpu->idtr.base + entry + 2);
     uint32_t frame[3] = {(uint16_t)cpu_get_eflags(cpu), cpu->seg[SEG_CS].sel, (uint16_t)cpu->eip};
     push_frame_here(cpu, frame, 3, 2);
+    uint32_t old = cpu->eflags;
     cpu->eflags &= ~(FLAG_IF | FLAG_TF | FLAG_AC | FLAG_RF);
+    if (old & FLAG_AC)
+        cpu_update_align_check(cpu);
     seg_load_real(cpu, SEG_CS, cs);
     cpu->eip = ip;
     cpu_update_stepping(cpu);
@@ -215,17 +218,21 @@ void cpu_interrupt(cpu_t *cpu, int vector, int kind, bool has_error, uint32_t er
 
 /* ---------------------------------------------------------------- INT, IRET */
 
-/* INT n, INT3, INTO.  In V86 mode with IOPL < 3, INT n faults to the
- * monitor (#GP(0)); INT3 and INTO always go through the IDT.  They clear TF
- * on the way in, and no single-step trap follows them: a debugger that
- * steps must emulate them (80386 manual, 12.3.1.4). */
+/* INT n, INT3, INTO.  In V86 mode INT n goes through the IDT, to the
+ * 8086 program's vector table (VME), or faults to the monitor (vme.c);
+ * INT3 and INTO always go through the IDT.  They clear TF on the way in,
+ * and no single-step trap follows them: a debugger that steps must emulate
+ * them (80386 manual, 12.3.1.4). */
 static void int_n(cpu_t *cpu, const insn_t *i)
 {
-    if (cpu_is_v86(cpu) && (cpu->eflags & FLAG_IOPL) != FLAG_IOPL)
-        cpu_exception(cpu, EXC_GP, 0);
+    uint8_t vector = (uint8_t)i->imm;
+    bool to_8086 = cpu_is_v86(cpu) && v86_int_to_8086(cpu, vector);
     if (cpu->hooks.event)
-        cpu->hooks.event(cpu->hooks.opaque, CPU_EVENT_SW_INTERRUPT, i->imm & 0xFF, false, 0);
-    cpu_interrupt(cpu, i->imm & 0xFF, INT_SW, false, 0);
+        cpu->hooks.event(cpu->hooks.opaque, CPU_EVENT_SW_INTERRUPT, vector, false, 0);
+    if (to_8086)
+        v86_redirect_int(cpu, vector);
+    else
+        cpu_interrupt(cpu, vector, INT_SW, false, 0);
     cpu->suppress_tf = true;
 }
 
@@ -303,21 +310,26 @@ static void iret_real(cpu_t *cpu, const insn_t *i)
 }
 
 /* IRET in V86 mode: with IOPL 3 a real-mode style return that cannot
- * change IOPL, VM, VIF or VIP; otherwise the monitor's business (#GP(0)). */
+ * change IOPL, VM, VIF or VIP.  With IOPL < 3 the monitor's business
+ * (#GP(0)), except a 16-bit IRET with VME, which loads IF of the image into
+ * VIF (vme.c). */
 static void iret_v86(cpu_t *cpu, const insn_t *i)
 {
     bool is32 = o32(i);
-    if ((cpu->eflags & FLAG_IOPL) != FLAG_IOPL)
+    bool vme = (cpu->eflags & FLAG_IOPL) != FLAG_IOPL;
+    if (vme && (is32 || !(cpu->cr4 & CR4_VME)))
         cpu_exception(cpu, EXC_GP, 0);
     iret_frame_t f = read_iret_frame(cpu, is32);
     if (f.eip > cpu->seg[SEG_CS].limit)
         cpu_exception(cpu, EXC_GP, 0);
-    set_sp(cpu, cpu->gpr[R_ESP] + 3 * (is32 ? 4 : 2));
     uint32_t mask = is32 ? 0x003F7FD5u & ~(FLAG_IOPL | FLAG_VM | FLAG_VIF | FLAG_VIP)
                          : FLAGS_LOW16 & ~FLAG_IOPL;
+    uint32_t eflags = vme ? vme_load_flags(cpu, f.eflags)
+                          : (cpu_get_eflags(cpu) & ~mask) | (f.eflags & mask);
+    set_sp(cpu, cpu->gpr[R_ESP] + 3 * (is32 ? 4 : 2));
     seg_load_real(cpu, SEG_CS, f.cs);
     cpu->eip = f.eip;
-    cpu_set_eflags(cpu, (cpu_get_eflags(cpu) & ~mask) | (f.eflags & mask));
+    cpu_set_eflags(cpu, eflags);
 }
 
 /* IRETD at CPL 0 with VM set in the image: back to V86 mode.  The frame

@@ -50,17 +50,6 @@ void io_out(cpu_t *cpu, uint16_t port, uint32_t value, unsigned size)
     cpu->bus.out(cpu->bus.opaque, port, value, size);
 }
 
-/* Writes the low `size` bytes of EAX. */
-static void set_acc(cpu_t *cpu, uint32_t v, unsigned size)
-{
-    if (size == 1)
-        set_r8(cpu, R_EAX, (uint8_t)v);
-    else if (size == 2)
-        set_r16(cpu, R_EAX, (uint16_t)v);
-    else
-        cpu->gpr[R_EAX] = v;
-}
-
 static unsigned io_size(const insn_t *i)
 {
     return (i->op & 1) ? (o32(i) ? 4 : 2) : 1;

@@ -1,5 +1,7 @@
 /* Data movement: MOV in its register, memory, immediate, moffs and segment
- * forms, LEA, MOVZX and MOVSX.
+ * forms, LEA, MOVZX and MOVSX; the exchanges XCHG, XADD, CMPXCHG and
+ * CMPXCHG8B; CMOVcc; the far-pointer loads LDS LES LFS LGS LSS; CBW/CWDE,
+ * CWD/CDQ, LAHF, SAHF and XLAT.
  */
 #include "exec.h"
 
@@ -92,6 +94,231 @@ static void movsx_GwEw_m(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16
 static void movsx_GdEw_r(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = sext(get_r16(c, i->rm), 16); }
 static void movsx_GdEw_m(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = sext(ea_rd16(c, i), 16); }
 
+/* ---------------------------------------------------------------- exchanges */
+
+/* Read-modify-write steps (see RMW_MEM) that hand the old memory value back
+ * through their argument. */
+static inline uint32_t swap_in(cpu_t *cpu, uint32_t old, uint32_t *val)
+{
+    (void)cpu;
+    uint32_t v = *val;
+    *val = old;
+    return v;
+}
+#define DEFINE_XADD_STEP(bits)                                                                     \
+    static inline uint32_t xadd##bits(cpu_t *cpu, uint32_t dest, uint32_t *src)                    \
+    {                                                                                              \
+        uint32_t r = dest + *src;                                                                  \
+        flags_add(cpu, dest, *src, r, bits);                                                       \
+        *src = dest;                                                                               \
+        return r;                                                                                  \
+    }
+DEFINE_XADD_STEP(8)
+DEFINE_XADD_STEP(16)
+DEFINE_XADD_STEP(32)
+
+/* CMPXCHG compares the accumulator with the destination: equal stores the
+ * source, unequal loads the accumulator (and memory is written back
+ * unchanged, so a read-only destination faults either way). */
+typedef struct cmpxchg_args {
+    uint32_t acc, src;
+    bool equal;
+} cmpxchg_args_t;
+#define DEFINE_CMPXCHG_STEP(bits)                                                                  \
+    static inline uint32_t cmpxchg##bits(cpu_t *cpu, uint32_t dest, cmpxchg_args_t *a)            \
+    {                                                                                              \
+        flags_sub(cpu, a->acc, dest, a->acc - dest, bits);                                         \
+        a->equal = a->acc == dest;                                                                 \
+        if (a->equal)                                                                              \
+            return a->src;                                                                         \
+        a->acc = dest;                                                                             \
+        return dest;                                                                               \
+    }
+DEFINE_CMPXCHG_STEP(8)
+DEFINE_CMPXCHG_STEP(16)
+DEFINE_CMPXCHG_STEP(32)
+
+static void xchg_EbGb_r(cpu_t *c, const insn_t *i)
+{
+    uint8_t v = get_r8(c, i->rm);
+    set_r8(c, i->rm, get_r8(c, i->reg));
+    set_r8(c, i->reg, v);
+}
+static void xchg_EwGw_r(cpu_t *c, const insn_t *i)
+{
+    uint16_t v = get_r16(c, i->rm);
+    set_r16(c, i->rm, get_r16(c, i->reg));
+    set_r16(c, i->reg, v);
+}
+static void xchg_EdGd_r(cpu_t *c, const insn_t *i)
+{
+    uint32_t v = c->gpr[i->rm];
+    c->gpr[i->rm] = c->gpr[i->reg];
+    c->gpr[i->reg] = v;
+}
+static void xchg_EbGb_m(cpu_t *c, const insn_t *i) { uint32_t v = get_r8(c, i->reg); RMW_MEM(c, i, 1, swap_in, &v); set_r8(c, i->reg, (uint8_t)v); }
+static void xchg_EwGw_m(cpu_t *c, const insn_t *i) { uint32_t v = get_r16(c, i->reg); RMW_MEM(c, i, 2, swap_in, &v); set_r16(c, i->reg, (uint16_t)v); }
+static void xchg_EdGd_m(cpu_t *c, const insn_t *i) { uint32_t v = c->gpr[i->reg]; RMW_MEM(c, i, 4, swap_in, &v); c->gpr[i->reg] = v; }
+/* 91-97: XCHG eAX with the register in the opcode (90 is NOP). */
+static void xchg_Zw(cpu_t *c, const insn_t *i)
+{
+    uint16_t v = get_r16(c, i->reg);
+    set_r16(c, i->reg, get_r16(c, R_EAX));
+    set_r16(c, R_EAX, v);
+}
+static void xchg_Zd(cpu_t *c, const insn_t *i)
+{
+    uint32_t v = c->gpr[i->reg];
+    c->gpr[i->reg] = c->gpr[R_EAX];
+    c->gpr[R_EAX] = v;
+}
+
+/* XADD: TEMP = SRC + DEST; SRC = DEST; DEST = TEMP (so with one register
+ * as both operands, the sum wins). */
+static void xadd_EbGb_r(cpu_t *c, const insn_t *i)
+{
+    uint32_t src = get_r8(c, i->reg);
+    uint32_t r = xadd8(c, get_r8(c, i->rm), &src);
+    set_r8(c, i->reg, (uint8_t)src);
+    set_r8(c, i->rm, (uint8_t)r);
+}
+static void xadd_EwGw_r(cpu_t *c, const insn_t *i)
+{
+    uint32_t src = get_r16(c, i->reg);
+    uint32_t r = xadd16(c, get_r16(c, i->rm), &src);
+    set_r16(c, i->reg, (uint16_t)src);
+    set_r16(c, i->rm, (uint16_t)r);
+}
+static void xadd_EdGd_r(cpu_t *c, const insn_t *i)
+{
+    uint32_t src = c->gpr[i->reg];
+    uint32_t r = xadd32(c, c->gpr[i->rm], &src);
+    c->gpr[i->reg] = src;
+    c->gpr[i->rm] = r;
+}
+static void xadd_EbGb_m(cpu_t *c, const insn_t *i) { uint32_t v = get_r8(c, i->reg); RMW_MEM(c, i, 1, xadd8, &v); set_r8(c, i->reg, (uint8_t)v); }
+static void xadd_EwGw_m(cpu_t *c, const insn_t *i) { uint32_t v = get_r16(c, i->reg); RMW_MEM(c, i, 2, xadd16, &v); set_r16(c, i->reg, (uint16_t)v); }
+static void xadd_EdGd_m(cpu_t *c, const insn_t *i) { uint32_t v = c->gpr[i->reg]; RMW_MEM(c, i, 4, xadd32, &v); c->gpr[i->reg] = v; }
+
+static void cmpxchg_EbGb_r(cpu_t *c, const insn_t *i)
+{
+    cmpxchg_args_t a = {get_r8(c, R_EAX), get_r8(c, i->reg), false};
+    set_r8(c, i->rm, (uint8_t)cmpxchg8(c, get_r8(c, i->rm), &a));
+    if (!a.equal)
+        set_r8(c, R_EAX, (uint8_t)a.acc);
+}
+static void cmpxchg_EwGw_r(cpu_t *c, const insn_t *i)
+{
+    cmpxchg_args_t a = {get_r16(c, R_EAX), get_r16(c, i->reg), false};
+    set_r16(c, i->rm, (uint16_t)cmpxchg16(c, get_r16(c, i->rm), &a));
+    if (!a.equal)
+        set_r16(c, R_EAX, (uint16_t)a.acc);
+}
+static void cmpxchg_EdGd_r(cpu_t *c, const insn_t *i)
+{
+    cmpxchg_args_t a = {c->gpr[R_EAX], c->gpr[i->reg], false};
+    c->gpr[i->rm] = cmpxchg32(c, c->gpr[i->rm], &a);
+    if (!a.equal)
+        c->gpr[R_EAX] = a.acc;
+}
+static void cmpxchg_EbGb_m(cpu_t *c, const insn_t *i)
+{
+    cmpxchg_args_t a = {get_r8(c, R_EAX), get_r8(c, i->reg), false};
+    RMW_MEM(c, i, 1, cmpxchg8, &a);
+    if (!a.equal)
+        set_r8(c, R_EAX, (uint8_t)a.acc);
+}
+static void cmpxchg_EwGw_m(cpu_t *c, const insn_t *i)
+{
+    cmpxchg_args_t a = {get_r16(c, R_EAX), get_r16(c, i->reg), false};
+    RMW_MEM(c, i, 2, cmpxchg16, &a);
+    if (!a.equal)
+        set_r16(c, R_EAX, (uint16_t)a.acc);
+}
+static void cmpxchg_EdGd_m(cpu_t *c, const insn_t *i)
+{
+    cmpxchg_args_t a = {c->gpr[R_EAX], c->gpr[i->reg], false};
+    RMW_MEM(c, i, 4, cmpxchg32, &a);
+    if (!a.equal)
+        c->gpr[R_EAX] = a.acc;
+}
+
+/* CMPXCHG8B m64: EDX:EAX against memory; only ZF changes.  The operand is
+ * always written (back unchanged when unequal). */
+static void cmpxchg8b(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t lin = seg_linear(cpu, i->seg, ea_offset(cpu, i), 8, SEG_RIGHT_W);
+    mmu_check_write(&cpu->mmu, cpu->mmu.cur, lin, 8);
+    uint64_t m = mmu_read64(&cpu->mmu, cpu->mmu.cur, lin);
+    uint64_t expect = (uint64_t)cpu->gpr[R_EDX] << 32 | cpu->gpr[R_EAX];
+    bool equal = m == expect;
+    mmu_write64(&cpu->mmu, cpu->mmu.cur, lin, equal ? (uint64_t)cpu->gpr[R_ECX] << 32 | cpu->gpr[R_EBX] : m);
+    if (!equal) {
+        cpu->gpr[R_EAX] = (uint32_t)m;
+        cpu->gpr[R_EDX] = (uint32_t)(m >> 32);
+    }
+    flags_set_zf(cpu, equal);
+}
+
+/* ---------------------------------------------------------------- CMOVcc */
+
+/* A memory source is read (and may fault) whatever the condition. */
+static void cmov_GwEw_r(cpu_t *c, const insn_t *i) { if (cond_true(c, i->op & 15)) set_r16(c, i->reg, get_r16(c, i->rm)); }
+static void cmov_GdEd_r(cpu_t *c, const insn_t *i) { if (cond_true(c, i->op & 15)) c->gpr[i->reg] = c->gpr[i->rm]; }
+static void cmov_GwEw_m(cpu_t *c, const insn_t *i)
+{
+    uint16_t v = (uint16_t)ea_rd16(c, i);
+    if (cond_true(c, i->op & 15))
+        set_r16(c, i->reg, v);
+}
+static void cmov_GdEd_m(cpu_t *c, const insn_t *i)
+{
+    uint32_t v = ea_rd32(c, i);
+    if (cond_true(c, i->op & 15))
+        c->gpr[i->reg] = v;
+}
+
+/* ---------------------------------------------------------------- far pointers */
+
+/* LDS LES LFS LGS LSS: offset then selector from memory; the segment load
+ * (with its protected-mode checks) happens before the register changes. */
+static void load_far(cpu_t *cpu, const insn_t *i, int s)
+{
+    uint32_t off = ea_offset(cpu, i);
+    unsigned size = o32(i) ? 4 : 2;
+    uint32_t v = rd_sized(cpu, i->seg, off, size);
+    uint16_t sel = rd16(cpu, i->seg, off + size);
+    seg_load(cpu, s, sel);
+    if (size == 4)
+        cpu->gpr[i->reg] = v;
+    else
+        set_r16(cpu, i->reg, (uint16_t)v);
+}
+static void les(cpu_t *c, const insn_t *i) { load_far(c, i, SEG_ES); }
+static void lds(cpu_t *c, const insn_t *i) { load_far(c, i, SEG_DS); }
+static void lss(cpu_t *c, const insn_t *i) { load_far(c, i, SEG_SS); }
+static void lfs(cpu_t *c, const insn_t *i) { load_far(c, i, SEG_FS); }
+static void lgs(cpu_t *c, const insn_t *i) { load_far(c, i, SEG_GS); }
+
+/* ---------------------------------------------------------------- accumulator */
+
+static void cbw(cpu_t *c, const insn_t *i) { (void)i; set_r16(c, R_EAX, (uint16_t)sext(get_r8(c, R_EAX), 8)); }
+static void cwde(cpu_t *c, const insn_t *i) { (void)i; c->gpr[R_EAX] = sext(get_r16(c, R_EAX), 16); }
+static void cwd(cpu_t *c, const insn_t *i) { (void)i; set_r16(c, R_EDX, (get_r16(c, R_EAX) & 0x8000) ? 0xFFFF : 0); }
+static void cdq(cpu_t *c, const insn_t *i) { (void)i; c->gpr[R_EDX] = (c->gpr[R_EAX] & 0x80000000u) ? 0xFFFFFFFFu : 0; }
+
+/* LAHF: AH = SF ZF 0 AF 0 PF 1 CF.  SAHF loads those five flags from AH. */
+#define AH_FLAGS (FLAG_SF | FLAG_ZF | FLAG_AF | FLAG_PF | FLAG_CF)
+static void lahf(cpu_t *c, const insn_t *i) { (void)i; set_r8(c, 4, (uint8_t)((flags_arith(c) & AH_FLAGS) | 2)); }
+static void sahf(cpu_t *c, const insn_t *i) { (void)i; flags_load(c, (flags_arith(c) & FLAG_OF) | (get_r8(c, 4) & AH_FLAGS)); }
+
+/* XLAT: AL = [seg:eBX + AL] (DS unless overridden). */
+static void xlat(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t off = cpu->gpr[R_EBX] + get_r8(cpu, R_EAX);
+    set_r8(cpu, R_EAX, rd8(cpu, i->seg, a32(i) ? off : off & 0xFFFF));
+}
+
 const opdef_t mov_ops[] = {
     {0x88, -1, -1, 0, 0, "mov", "Eb,Gb", 0, HR(mov_EbGb_r, mov_EbGb_m)},
     {0x89, -1, -1, 0, 0, "mov", "Ev,Gv", 0, HRS(mov_EwGw_r, mov_EdGd_r, mov_EwGw_m, mov_EdGd_m)},
@@ -112,5 +339,25 @@ const opdef_t mov_ops[] = {
     {0x1B7, -1, -1, 0, 0, "movzx", "Gv,Ew", 0, HRS(movzx_GwEw_r, movzx_GdEw_r, movzx_GwEw_m, movzx_GdEw_m)},
     {0x1BE, -1, -1, 0, 0, "movsx", "Gv,Eb", 0, HRS(movsx_GwEb_r, movsx_GdEb_r, movsx_GwEb_m, movsx_GdEb_m)},
     {0x1BF, -1, -1, 0, 0, "movsx", "Gv,Ew", 0, HRS(movsx_GwEw_r, movsx_GdEw_r, movsx_GwEw_m, movsx_GdEw_m)},
+    {0x86, -1, -1, 0, 0, "xchg", "Eb,Gb", OPF_LOCKABLE, HR(xchg_EbGb_r, xchg_EbGb_m)},
+    {0x87, -1, -1, 0, 0, "xchg", "Ev,Gv", OPF_LOCKABLE, HRS(xchg_EwGw_r, xchg_EdGd_r, xchg_EwGw_m, xchg_EdGd_m)},
+    {0x91, -1, -1, 0, 7, "xchg", "Zv,eAX", 0, HS(xchg_Zw, xchg_Zd)},
+    {0x1C0, -1, -1, 0, 0, "xadd", "Eb,Gb", OPF_LOCKABLE, HR(xadd_EbGb_r, xadd_EbGb_m)},
+    {0x1C1, -1, -1, 0, 0, "xadd", "Ev,Gv", OPF_LOCKABLE, HRS(xadd_EwGw_r, xadd_EdGd_r, xadd_EwGw_m, xadd_EdGd_m)},
+    {0x1B0, -1, -1, 0, 0, "cmpxchg", "Eb,Gb", OPF_LOCKABLE, HR(cmpxchg_EbGb_r, cmpxchg_EbGb_m)},
+    {0x1B1, -1, -1, 0, 0, "cmpxchg", "Ev,Gv", OPF_LOCKABLE,
+     HRS(cmpxchg_EwGw_r, cmpxchg_EdGd_r, cmpxchg_EwGw_m, cmpxchg_EdGd_m)},
+    {0x1C7, 1, -1, OPMOD_MEM, 0, "cmpxchg8b", "Mq", OPF_LOCKABLE, H(cmpxchg8b)},
+    {0x140, -1, -1, 0, 16, "cmov%cc", "Gv,Ev", 0, HRS(cmov_GwEw_r, cmov_GdEd_r, cmov_GwEw_m, cmov_GdEd_m)},
+    {0xC4, -1, -1, OPMOD_MEM, 0, "les", "Gv,Mp", 0, H(les)},
+    {0xC5, -1, -1, OPMOD_MEM, 0, "lds", "Gv,Mp", 0, H(lds)},
+    {0x1B2, -1, -1, OPMOD_MEM, 0, "lss", "Gv,Mp", 0, H(lss)},
+    {0x1B4, -1, -1, OPMOD_MEM, 0, "lfs", "Gv,Mp", 0, H(lfs)},
+    {0x1B5, -1, -1, OPMOD_MEM, 0, "lgs", "Gv,Mp", 0, H(lgs)},
+    {0x98, -1, -1, 0, 0, "cbw/cwde", "", 0, HS(cbw, cwde)},
+    {0x99, -1, -1, 0, 0, "cwd/cdq", "", 0, HS(cwd, cdq)},
+    {0x9E, -1, -1, 0, 0, "sahf", "", 0, H(sahf)},
+    {0x9F, -1, -1, 0, 0, "lahf", "", 0, H(lahf)},
+    {0xD7, -1, -1, 0, 0, "xlat", "Xb", 0, H(xlat)}, /* X here is DS:eBX */
     {0},
 };

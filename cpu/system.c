@@ -12,29 +12,38 @@
  * emulator implements the feature; the CR4 bits a guest may set follow from
  * it (cr4_allowed below).  Leaf 1 EDX: */
 #define FEAT_FPU (1u << 0)   /* x87 on chip: yes (cpu/fpu*.c) */
-#define FEAT_VME (1u << 1)   /* V86 mode extensions: not implemented */
+#define FEAT_VME (1u << 1)   /* V86 mode extensions and PVI (cpu/vme.c): yes */
 #define FEAT_DE (1u << 2)    /* CR4.DE: DR4/DR5 #UD, I/O breakpoints: yes */
 #define FEAT_PSE (1u << 3)   /* 4 MiB pages: yes */
 #define FEAT_TSC (1u << 4)   /* RDTSC, CR4.TSD: yes */
 #define FEAT_MSR (1u << 5)   /* RDMSR/WRMSR: yes */
-#define FEAT_PAE (1u << 6)   /* PAE paging (no NX: a P6 has no EFER): yes */
+#define FEAT_PAE (1u << 6)   /* PAE paging (NX: EFER.NXE, extended leaf below): yes */
 #define FEAT_MCE (1u << 7)   /* machine-check exception: no */
-#define FEAT_CX8 (1u << 8)   /* CMPXCHG8B: the instruction set's to switch on */
+#define FEAT_CX8 (1u << 8)   /* CMPXCHG8B: yes (cpu/mov.c) */
 #define FEAT_APIC (1u << 9)  /* local APIC: no */
 #define FEAT_SEP (1u << 11)  /* SYSENTER/SYSEXIT: yes */
 #define FEAT_MTRR (1u << 12) /* MTRRs: no */
 #define FEAT_PGE (1u << 13)  /* global pages, CR4.PGE: yes */
 #define FEAT_MCA (1u << 14)  /* machine-check architecture: no */
-#define FEAT_CMOV (1u << 15) /* CMOVcc (FCMOVcc with FPU): the instruction set's */
+#define FEAT_CMOV (1u << 15) /* CMOVcc, and FCMOVcc/FCOMI with the FPU: yes */
 #define FEAT_PAT (1u << 16)  /* page attribute table: no */
 #define FEAT_MMX (1u << 23)  /* MMX: no */
 #define FEAT_FXSR (1u << 24) /* FXSAVE/FXRSTOR, CR4.OSFXSR (x87 state only; no SSE): yes */
 
-#define CPUID_FEATURES_EDX (FEAT_FPU | FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_PAE | FEAT_SEP | \
-                            FEAT_PGE | FEAT_FXSR)
+#define CPUID_FEATURES_EDX (FEAT_FPU | FEAT_VME | FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_PAE | \
+                            FEAT_CX8 | FEAT_SEP | FEAT_PGE | FEAT_CMOV | FEAT_FXSR)
 #define CPUID_MAX_LEAF 1u
-/* Our own vendor string (12 bytes, in EBX, EDX, ECX order). */
+/* The extended leaves: 0x80000001 EDX says what the EFER MSR may enable. */
+#define EXT_FEAT_SYSCALL (1u << 11) /* SYSCALL/SYSRET, EFER.SCE: no */
+#define EXT_FEAT_NX (1u << 20)      /* execute-disable under PAE, EFER.NXE: yes */
+#define EXT_FEAT_LM (1u << 29)      /* long mode, EFER.LME: no */
+
+#define CPUID_EXT_FEATURES_EDX EXT_FEAT_NX
+#define CPUID_MAX_EXT_LEAF 0x80000004u /* up to the brand string */
+/* Our own vendor string (12 bytes, in EBX, EDX, ECX order) and the brand
+ * string of leaves 0x80000002-0x80000004 (48 bytes, NUL-padded). */
 static const char cpuid_vendor[12] = {'x', '8', '6', 's', 'i', 'm', ' ', 'P', '6', ' ', 'P', 'C'};
+static const char cpuid_brand[48] = "x86sim virtual P6 processor";
 
 /* CR4 bits a guest may set: those of the features reported above.  PCE
  * (RDPMC at any CPL) exists on every P6. */
@@ -60,30 +69,60 @@ static uint32_t cr4_allowed(void)
     return ok;
 }
 
-static uint32_t vendor_word(int k)
+/* The EFER bits WRMSR may set, likewise from the extended features. */
+#define EFER_SCE (1u << 0)
+#define EFER_LME (1u << 8)
+static uint64_t efer_allowed(void)
+{
+    uint32_t f = CPUID_EXT_FEATURES_EDX;
+    return ((f & EXT_FEAT_SYSCALL) ? EFER_SCE : 0) | ((f & EXT_FEAT_LM) ? EFER_LME : 0) |
+           ((f & EXT_FEAT_NX) ? EFER_NXE : 0);
+}
+
+/* The k-th little-endian dword of a CPUID string. */
+static uint32_t string_word(const char *s, int k)
 {
     uint32_t v;
-    memcpy(&v, cpuid_vendor + 4 * k, 4);
+    memcpy(&v, s + 4 * k, 4);
     return v;
+}
+
+static void cpuid_set(cpu_t *cpu, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+    cpu->gpr[R_EAX] = a;
+    cpu->gpr[R_EBX] = b;
+    cpu->gpr[R_ECX] = c;
+    cpu->gpr[R_EDX] = d;
 }
 
 static void cpuid(cpu_t *cpu, const insn_t *i)
 {
     (void)i;
     uint32_t leaf = cpu->gpr[R_EAX];
-    /* Leaves beyond the highest answer like the highest (Intel's rule). */
-    if (leaf > CPUID_MAX_LEAF)
+    /* A leaf beyond the highest basic or extended one answers like the
+     * highest basic leaf (Intel's rule). */
+    bool extended = leaf >= 0x80000000u && leaf <= CPUID_MAX_EXT_LEAF;
+    if (!extended && leaf > CPUID_MAX_LEAF)
         leaf = CPUID_MAX_LEAF;
-    if (leaf == 0) {
-        cpu->gpr[R_EAX] = CPUID_MAX_LEAF;
-        cpu->gpr[R_EBX] = vendor_word(0);
-        cpu->gpr[R_EDX] = vendor_word(1);
-        cpu->gpr[R_ECX] = vendor_word(2);
-    } else {
-        cpu->gpr[R_EAX] = CPU_SIGNATURE;
-        cpu->gpr[R_EBX] = 0;
-        cpu->gpr[R_ECX] = 0;
-        cpu->gpr[R_EDX] = CPUID_FEATURES_EDX;
+    switch (leaf) {
+    case 0:
+        cpuid_set(cpu, CPUID_MAX_LEAF, string_word(cpuid_vendor, 0), string_word(cpuid_vendor, 2),
+                  string_word(cpuid_vendor, 1));
+        break;
+    case 1:
+        cpuid_set(cpu, CPU_SIGNATURE, 0, 0, CPUID_FEATURES_EDX);
+        break;
+    case 0x80000000u:
+        cpuid_set(cpu, CPUID_MAX_EXT_LEAF, 0, 0, 0);
+        break;
+    case 0x80000001u:
+        cpuid_set(cpu, 0, 0, 0, CPUID_EXT_FEATURES_EDX);
+        break;
+    default: { /* 0x80000002-0x80000004: 16 bytes of the brand string each */
+        const char *s = cpuid_brand + 16 * (leaf - 0x80000002u);
+        cpuid_set(cpu, string_word(s, 0), string_word(s, 1), string_word(s, 2), string_word(s, 3));
+        break;
+    }
     }
 }
 
@@ -116,36 +155,57 @@ static void hlt(cpu_t *cpu, const insn_t *i)
     end_block(cpu);
 }
 
-/* CLI/STI need CPL <= IOPL in protected mode; V86 needs IOPL 3. */
-static void check_iopl(cpu_t *cpu)
+/* CLI/STI change IF when CPL <= IOPL in protected mode, with IOPL 3 in V86
+ * mode.  Otherwise, with VME in V86 mode or PVI at CPL 3, they change VIF
+ * (STI faults while VIP is pending); else #GP(0). */
+static bool if_allowed(const cpu_t *cpu)
 {
-    if (cpu_is_protected(cpu) && (cpu_is_v86(cpu) ? iopl(cpu) != 3 : cpu->cpl > iopl(cpu)))
-        cpu_exception(cpu, EXC_GP, 0);
+    return !cpu_is_protected(cpu) || (cpu_is_v86(cpu) ? iopl(cpu) == 3 : cpu->cpl <= iopl(cpu));
 }
 
 static void cli(cpu_t *cpu, const insn_t *i)
 {
     (void)i;
-    check_iopl(cpu);
-    cpu->eflags &= ~FLAG_IF;
+    if (LIKELY(if_allowed(cpu)))
+        cpu->eflags &= ~FLAG_IF;
+    else if (vif_mode(cpu))
+        cpu->eflags &= ~FLAG_VIF;
+    else
+        cpu_exception(cpu, EXC_GP, 0);
 }
 
 static void sti(cpu_t *cpu, const insn_t *i)
 {
     (void)i;
-    check_iopl(cpu);
-    if (!(cpu->eflags & FLAG_IF))
-        cpu->irq_inhibit = true; /* the next instruction runs first */
-    cpu->eflags |= FLAG_IF;
+    if (LIKELY(if_allowed(cpu))) {
+        if (!(cpu->eflags & FLAG_IF))
+            cpu->irq_inhibit = true; /* the next instruction runs first */
+        cpu->eflags |= FLAG_IF;
+    } else if (vif_mode(cpu) && !(cpu->eflags & FLAG_VIP)) {
+        cpu->eflags |= FLAG_VIF;
+    } else {
+        cpu_exception(cpu, EXC_GP, 0);
+    }
 }
 
-/* PUSHF/POPF: in V86 mode they need IOPL 3 (#GP(0) otherwise: the monitor
- * emulates them).  PUSHF stores VM and RF as 0. */
+/* PUSHF/POPF in V86 mode with IOPL < 3: the 16-bit forms with VME work on
+ * VIF (vme.c); otherwise #GP(0), for the monitor to emulate them.  PUSHF
+ * stores VM and RF as 0. */
+static bool v86_flags_trap(cpu_t *cpu, const insn_t *i)
+{
+    if (!cpu_is_v86(cpu) || iopl(cpu) == 3)
+        return false;
+    if (!(cpu->cr4 & CR4_VME) || o32(i))
+        cpu_exception(cpu, EXC_GP, 0);
+    return true;
+}
+
 static void pushf(cpu_t *cpu, const insn_t *i)
 {
-    if (cpu_is_v86(cpu) && iopl(cpu) != 3)
-        cpu_exception(cpu, EXC_GP, 0);
-    push_sized(cpu, cpu_get_eflags(cpu) & ~(FLAG_VM | FLAG_RF), o32(i));
+    if (UNLIKELY(v86_flags_trap(cpu, i)))
+        push16(cpu, (uint16_t)vme_flags_image(cpu));
+    else
+        push_sized(cpu, cpu_get_eflags(cpu) & ~(FLAG_VM | FLAG_RF), o32(i));
 }
 
 /* POPF changes no VM, VIF or VIP (and clears RF); IOPL only at CPL 0; IF
@@ -153,8 +213,12 @@ static void pushf(cpu_t *cpu, const insn_t *i)
 static void popf(cpu_t *cpu, const insn_t *i)
 {
     bool is32 = o32(i);
-    if (cpu_is_v86(cpu) && iopl(cpu) != 3)
-        cpu_exception(cpu, EXC_GP, 0);
+    if (UNLIKELY(v86_flags_trap(cpu, i))) {
+        uint32_t v = vme_load_flags(cpu, stack_peek(cpu, 0, false));
+        pop16(cpu);
+        cpu_set_eflags(cpu, v);
+        return;
+    }
     uint32_t image = pop_sized(cpu, is32);
     uint32_t mask = FLAGS_ARITH | FLAG_TF | FLAG_IF | FLAG_DF | FLAG_IOPL | FLAG_NT;
     if (is32)
@@ -181,12 +245,17 @@ static void load_dtable(cpu_t *cpu, const insn_t *i, dtable_t *t)
     t->base = o32(i) ? base : base & 0xFFFFFFu;
 }
 
+/* The image as a whole must be 4-byte aligned for #AC (SDM vol. 3, table
+ * 6-7), so it is written as words: a dword at offset 2 would be misaligned. */
 static void store_dtable(cpu_t *cpu, const insn_t *i, const dtable_t *t)
 {
     uint32_t off = ea_offset(cpu, i);
+    mmu_check_align(&cpu->mmu, cpu->mmu.cur, seg_linear(cpu, i->seg, off, 6, SEG_RIGHT_W), 4);
     check_write(cpu, i->seg, off, 6);
+    uint32_t base = o32(i) ? t->base : t->base & 0xFFFFFFu;
     wr16(cpu, i->seg, off, t->limit);
-    wr32(cpu, i->seg, off + 2, o32(i) ? t->base : t->base & 0xFFFFFFu);
+    wr16(cpu, i->seg, off + 2, (uint16_t)base);
+    wr16(cpu, i->seg, off + 4, (uint16_t)(base >> 16));
 }
 
 static void lgdt(cpu_t *c, const insn_t *i) { load_dtable(c, i, &c->gdtr); }
@@ -251,8 +320,20 @@ static void ltr(cpu_t *cpu, const insn_t *i)
     seg_cache_from_desc(cpu, &cpu->tr, sel, d, false);
 }
 
-static void sldt(cpu_t *c, const insn_t *i) { require_protected_mode(c); store_word(c, i, c->ldtr.sel); }
-static void str(cpu_t *c, const insn_t *i) { require_protected_mode(c); store_word(c, i, c->tr.sel); }
+/* SLDT/STR: in memory, the LDTR and TR contents need 4-byte alignment for
+ * #AC like SGDT's image (SDM vol. 3, table 6-7), though only a word is
+ * written. */
+static void store_selector(cpu_t *cpu, const insn_t *i, uint16_t sel)
+{
+    require_protected_mode(cpu);
+    if (i->pfx & PFX_MEM)
+        mmu_check_align(&cpu->mmu, cpu->mmu.cur,
+                        seg_linear(cpu, i->seg, ea_offset(cpu, i), 2, SEG_RIGHT_W), 4);
+    store_word(cpu, i, sel);
+}
+
+static void sldt(cpu_t *c, const insn_t *i) { store_selector(c, i, c->ldtr.sel); }
+static void str(cpu_t *c, const insn_t *i) { store_selector(c, i, c->tr.sel); }
 
 /* ---------------------------------------------------------------- CR0 and the MSW */
 
@@ -397,6 +478,7 @@ static void mov_to_dr(cpu_t *cpu, const insn_t *i)
 #define MSR_SYSENTER_CS 0x174u
 #define MSR_SYSENTER_ESP 0x175u
 #define MSR_SYSENTER_EIP 0x176u
+#define MSR_EFER 0xC0000080u
 
 static uint64_t tsc(const cpu_t *cpu)
 {
@@ -423,6 +505,7 @@ static void rdmsr(cpu_t *cpu, const insn_t *i)
     case MSR_SYSENTER_CS: v = cpu->msr.sysenter_cs; break;
     case MSR_SYSENTER_ESP: v = cpu->msr.sysenter_esp; break;
     case MSR_SYSENTER_EIP: v = cpu->msr.sysenter_eip; break;
+    case MSR_EFER: v = cpu->msr.efer; break;
     default: cpu_exception(cpu, EXC_GP, 0);
     }
     cpu->gpr[R_EAX] = (uint32_t)v;
@@ -442,6 +525,17 @@ static void wrmsr(cpu_t *cpu, const insn_t *i)
     case MSR_SYSENTER_CS: cpu->msr.sysenter_cs = lo; break;
     case MSR_SYSENTER_ESP: cpu->msr.sysenter_esp = lo; break;
     case MSR_SYSENTER_EIP: cpu->msr.sysenter_eip = lo; break;
+    case MSR_EFER: {
+        /* Reserved bits, and those of features we lack (SCE, LME; LMA is
+         * read-only), give #GP(0).  NXE changes what the TLB caches. */
+        uint64_t v = (uint64_t)cpu->gpr[R_EDX] << 32 | lo;
+        if (v & ~efer_allowed())
+            cpu_exception(cpu, EXC_GP, 0);
+        cpu->msr.efer = v;
+        mmu_set_efer(&cpu->mmu, v);
+        end_block(cpu); /* the next fetch sees the new execute rights */
+        break;
+    }
     default: cpu_exception(cpu, EXC_GP, 0);
     }
 }

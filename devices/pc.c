@@ -525,7 +525,7 @@ machine_stop_t machine_run(machine_t *m, uint64_t max_insns)
             machine_reset(m);
         if (m->cpu_reset_pending) {
             m->cpu_reset_pending = false;
-            cpu_reset(cpu);
+            cpu_signal_init(cpu);
         }
         if (max_insns && cpu->icount + m->idle_insns >= max_insns) {
             why = STOP_MAX_INSNS;
@@ -557,7 +557,7 @@ machine_stop_t machine_run(machine_t *m, uint64_t max_insns)
                 why = STOP_TRIPLE_FAULT;
                 break;
             }
-            cpu_reset(cpu); /* the board resets the CPU on a shutdown cycle */
+            cpu_signal_init(cpu); /* the chipset answers a shutdown cycle with INIT */
         } else if (r == CPU_EXIT_BREAKPOINT) {
             why = STOP_BREAKPOINT;
             break;

@@ -300,6 +300,13 @@ typedef struct mmu {
     /* Linear range covered by TLB entries cut from 2/4 MiB pages, so INVLPG
      * knows when it must look beyond one slot; empty when lo > hi. */
     uint32_t large_lo, large_hi;
+    /* Alignment checking (the CPU's CR0.AM and EFLAGS.AC both set): while
+     * on, the user TLB (tlb[1], the accesses made at CPL 3) keeps its fast
+     * data paths closed, as for the access hook, and the slow paths call
+     * align_fault (with fault_opaque; it does not return) for a misaligned
+     * access (mmu_check_align).  Set it with mmu_set_align_check. */
+    bool align_check;
+    void (*align_fault)(void *opaque);
 } mmu_t;
 
 void mmu_init(mmu_t *mmu, physmem_t *pm, mmu_fault_fn fault, void *fault_opaque);
@@ -321,6 +328,9 @@ void mmu_set_access_hook(mmu_t *mmu,
                          void (*hook)(void *opaque, uint32_t linear, uint32_t physical, unsigned size,
                                       uint32_t value, bool write),
                          void *opaque);
+/* Turns alignment checking of the user TLB's accesses on or off; a change
+ * drops the user TLB so its fast data paths close (or reopen). */
+void mmu_set_align_check(mmu_t *mmu, bool on);
 /* Closes the fast write path of every entry that maps physical page `phys`
  * (it just started holding decoded code). */
 void mmu_protect_code_page(mmu_t *mmu, uint32_t phys);
@@ -357,6 +367,16 @@ void mmu_check_write(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, uint32_t len);
 /* Host pointer for an instruction fetch from the page of `linear`, or NULL
  * when the page is not plain memory; faults like a fetch. Sets *phys. */
 const uint8_t *mmu_fetch_page(mmu_t *mmu, uint32_t linear, uint32_t *phys);
+
+/* #AC: an access through TLB `t` to `linear`, which must be a multiple of
+ * `align` (a power of two).  The slow paths check every access against its
+ * size; callers check operands whose parts do not say their alignment (a
+ * qword read as two dwords, an FPU environment read as bytes). */
+static inline void mmu_check_align(mmu_t *mmu, const tlb_entry_t *t, uint32_t linear, unsigned align)
+{
+    if (MMU_UNLIKELY(mmu->align_check) && (linear & (align - 1)) && t == mmu->tlb[1])
+        mmu->align_fault(mmu->fault_opaque);
+}
 
 static inline tlb_entry_t *tlb_slot(tlb_entry_t *t, uint32_t linear)
 {

@@ -10,6 +10,10 @@
  *    PAE it is 32 (no PSE-36): bits 21:13 of a 4 MiB PDE are reserved.
  *  - The PAT bit (bit 12 of a large-page entry, bit 7 of a PTE) is accepted,
  *    as on a CPU with PAT: it selects a memory type, which we do not model.
+ *  - A misaligned access with alignment checking on raises #AC before its
+ *    translation is looked at, so a misaligned access to a missing page
+ *    gives #AC, not #PF (the SDM lists both among an instruction's faults
+ *    without ordering the two for one access).
  *  - A/D bits are written only when the access is allowed: a walk that ends
  *    in a page fault leaves every entry as it was (SDM 4.8 sets them for
  *    entries "used as part of linear-address translation"; a faulting walk
@@ -292,6 +296,15 @@ void mmu_set_access_hook(mmu_t *mmu,
     mmu_flush_all(mmu, false); /* closes (or reopens) every fast data path */
 }
 
+void mmu_set_align_check(mmu_t *mmu, bool on)
+{
+    if (mmu->align_check == on)
+        return;
+    mmu->align_check = on;
+    for (uint32_t i = 0; i < TLB_ENTRIES; i++)
+        tlb_drop(&mmu->tlb[1][i]);
+}
+
 void mmu_invlpg(mmu_t *mmu, uint32_t linear)
 {
     uint32_t page = linear & PAGE_MASK;
@@ -454,8 +467,8 @@ static tlb_entry_t *fill(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, mmu_access
     e->host = (uintptr_t)rd - page;
     if (e->perm & TLB_PERM_X)
         e->tag_x = page;
-    if (mmu->access_hook)
-        return e; /* data accesses must reach the slow path to be observed */
+    if (mmu->access_hook || (mmu->align_check && user))
+        return e; /* data accesses must reach the slow path: observed, alignment-checked */
     e->tag_r = page;
     if ((e->perm & TLB_PERM_W) && (e->perm & TLB_PERM_DIRTY) && physmem_page_ptr(mmu->pm, phys, true))
         e->tag_w = page;
@@ -504,6 +517,7 @@ static void observe(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, unsigned size, 
 
 uint32_t mmu_slow_read(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, unsigned size)
 {
+    mmu_check_align(mmu, t, linear, size);
     if (!mmu_in_page(linear, size)) {
         uint32_t v = 0;
         for (unsigned i = 0; i < size; i++)
@@ -547,6 +561,7 @@ void mmu_check_write(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, uint32_t len)
 
 void mmu_slow_write(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, uint32_t value, unsigned size)
 {
+    mmu_check_align(mmu, t, linear, size);
     if (!mmu_in_page(linear, size)) {
         /* Both pages must be writable before either is changed. */
         mmu_check_write(mmu, t, linear, size);
@@ -573,6 +588,13 @@ void mmu_slow_write(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, uint32_t value,
 
 uint64_t mmu_read64(mmu_t *mmu, tlb_entry_t *t, uint32_t linear)
 {
+    const tlb_entry_t *e = tlb_slot(t, linear);
+    if (MMU_LIKELY(e->tag_r == (linear & PAGE_MASK) && mmu_in_page(linear, 8))) {
+        uint64_t v;
+        memcpy(&v, (const void *)(e->host + linear), 8);
+        return v;
+    }
+    mmu_check_align(mmu, t, linear, 8);
     uint32_t lo = mmu_read32(mmu, t, linear);
     uint32_t hi = mmu_read32(mmu, t, linear + 4);
     return (uint64_t)hi << 32 | lo;
@@ -580,6 +602,12 @@ uint64_t mmu_read64(mmu_t *mmu, tlb_entry_t *t, uint32_t linear)
 
 void mmu_write64(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, uint64_t value)
 {
+    const tlb_entry_t *e = tlb_slot(t, linear);
+    if (MMU_LIKELY(e->tag_w == (linear & PAGE_MASK) && mmu_in_page(linear, 8))) {
+        memcpy((void *)(e->host + linear), &value, 8);
+        return;
+    }
+    mmu_check_align(mmu, t, linear, 8);
     mmu_check_write(mmu, t, linear, 8);
     mmu_write32(mmu, t, linear, (uint32_t)value);
     mmu_write32(mmu, t, linear + 4, (uint32_t)(value >> 32));

@@ -19,12 +19,6 @@ PAGES       equ 0x40000000      ; linear address of PT1's first page
 FRAME_A     equ 0x100000        ; physical frames, identity-mapped too
 FRAME_B     equ 0x101000
 
-; SET64 address, low, high: writes a 64-bit entry.
-%macro SET64 3
-    mov dword [%1], %2
-    mov dword [%1 + 4], %3
-%endmacro
-
 start:
     PM_ENTER
 
@@ -36,15 +30,7 @@ pm_start:
     jnz .has_pae
     FAIL32 "cpuid: no pae"
 .has_pae:
-    mov edi, PT0                        ; 512 PTEs: 0-2 MiB
-    mov eax, 0x7
-    mov ecx, 512
-.fill:
-    mov [edi], eax
-    mov dword [edi + 4], 0
-    add eax, 0x1000
-    add edi, 8
-    loop .fill
+    PAE_IDENTITY_PT PT0                 ; 0-2 MiB
     SET64 PD0, PT0 | 7, 0
     SET64 PD0 + 8, 0x200000 | 0x87, 0   ; 2-4 MiB: one 2 MiB page
     SET64 PD1, PT1 | 7, 0

@@ -10,20 +10,6 @@
 
 V86_SP equ 0x7000
 
-; In V86 code: the fault the monitor recorded.
-%macro V86_EXPECT 1
-    mov dword [REC_RESUME], %1
-    mov dword [REC_COUNT], 0
-%endmacro
-%macro V86_CHECK_FAULT 4
-    CHECK word [REC_COUNT], 1, {%4, " count"}
-    CHECK word [REC_VEC], %1, {%4, " vector"}
-    CHECK word [REC_ERR], %2, {%4, " error"}
-    CHECK word [REC_EIP], %3, {%4, " ip"}
-    CHECK word [REC_CS], 0xF000, {%4, " cs"}
-    mov dword [REC_RESUME], 0
-%endmacro
-
 start:
     PM_ENTER
 

@@ -21,7 +21,7 @@ import time
 PROMPT = b"x86sim:/# "
 APPEND = "console=ttyS0 cryptomgr.notests noisapnp"
 # What CPUID leaf 1 reports (cpu/system.c), as Linux names the bits.
-EXPECTED_FLAGS = {"fpu", "de", "pse", "tsc", "msr", "pae", "cx8", "sep", "pge", "cmov", "fxsr"}
+EXPECTED_FLAGS = {"fpu", "vme", "de", "pse", "tsc", "msr", "pae", "cx8", "sep", "pge", "cmov", "fxsr"}
 
 
 def fail(msg):

@@ -71,6 +71,34 @@ static void test_cpu_reset_keeps_chips(void **s)
     machine_destroy(m);
 }
 
+/* A shutdown (triple fault) with reset_on_triple_fault is answered with
+ * INIT, as a PIIX3 does: the registers restart at F000:FFF0 but the x87
+ * state and the MSRs stay; a system reset then clears them too (SDM vol.
+ * 3, table 9-1). */
+static void test_shutdown_is_init(void **s)
+{
+    (void)s;
+    machine_t *m = make();
+    m->cfg.reset_on_triple_fault = true;
+    /* At the reset vector: LIDT with a limit of 0, then INT3 (a triple
+     * fault), over and over. */
+    static const uint8_t code[16] = {0x2E, 0x0F, 0x01, 0x1E, 0xF8, 0xFF, /* lidt [cs:0xFFF8] */
+                                     0xCC, 0xF4};                        /* int3; hlt */
+    memcpy(m->mem.rom + m->mem.rom_size - 16, code, sizeof code);
+    m->cpu.fpu.cw = 0x027F;
+    m->cpu.msr.sysenter_cs = 0x1234;
+    m->cpu.gpr[R_EAX] = 0xDEADBEEF;
+    assert_int_equal(machine_run(m, m->cpu.icount + 5), STOP_MAX_INSNS);
+    assert_int_equal(m->cpu.gpr[R_EAX], 0); /* a reset happened */
+    assert_int_equal(m->cpu.seg[SEG_CS].sel, 0xF000);
+    assert_int_equal(m->cpu.fpu.cw, 0x027F);
+    assert_int_equal(m->cpu.msr.sysenter_cs, 0x1234);
+    machine_reset(m);
+    assert_int_equal(m->cpu.fpu.cw, 0x0040);
+    assert_int_equal(m->cpu.msr.sysenter_cs, 0);
+    machine_destroy(m);
+}
+
 static void init_pic(machine_t *m)
 {
     static const uint8_t seq[] = {0x11, 0x08, 0x04, 0x01};
@@ -228,6 +256,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a20_sources),
         cmocka_unit_test(test_cpu_reset_keeps_chips),
+        cmocka_unit_test(test_shutdown_is_init),
         cmocka_unit_test(test_ferr_irq13),
         cmocka_unit_test(test_key_reaches_cpu),
         cmocka_unit_test(test_halt_skips_to_deadline),

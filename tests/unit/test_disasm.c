@@ -22,9 +22,12 @@
  *     instructions) are "repnz" here, "xrelease" (F3) is "repz", "notrack"
  *     (CET, 3E on indirect branches) is "ds".
  *  4. A 66, F2 or F3 prefix on a 0F opcode is ignored as on a P6; objdump
- *     reads it as part of a later CPU's opcode ("(bad)", "wbnoinvd").
+ *     reads it as part of a later CPU's opcode ("(bad)", "wbnoinvd", and
+ *     F3 0F BC/BD as "tzcnt"/"lzcnt" where a P6 runs REP BSF/BSR).
  *  5. LOCK MOV CRn is shown as written (a P6 raises #UD); objdump shows
  *     AMD's alias CR8+n ("mov ebx,cr8" for LOCK MOV EBX,CR0).
+ *  6. D6 is SALC, which every Intel processor executes (cpu/misc.c);
+ *     objdump calls it "(bad)".
  * Encodings with two F2/F3 prefixes are left out: objdump's naming of the
  * second one depends on the order in ways no guest code relies on.
  */
@@ -362,7 +365,7 @@ static listing_t objdump(const uint8_t *bytes, size_t size, bool code32)
 
 typedef struct tally {
     int compared, agree, both_bad, not_in_tables, mismatches;
-    int deliberate[6]; /* by the numbers at the top */
+    int deliberate[7]; /* by the numbers at the top */
 } tally_t;
 
 static bool is_prefix_byte(uint8_t b)
@@ -371,10 +374,11 @@ static bool is_prefix_byte(uint8_t b)
            b == 0x67 || b == 0xF0 || b == 0xF2 || b == 0xF3;
 }
 
-/* Differences 1, 3, 4, 5; difference 2 is counted among the "(bad)" pairs. */
+/* Differences 1, 3-6; difference 2 is counted among the "(bad)" pairs. */
 static int deliberate_total(const tally_t *t)
 {
-    return t->deliberate[1] + t->deliberate[3] + t->deliberate[4] + t->deliberate[5];
+    return t->deliberate[1] + t->deliberate[3] + t->deliberate[4] + t->deliberate[5] +
+           t->deliberate[6];
 }
 
 /* The opcode (0x100 | second byte for 0F xx) after the prefixes, and
@@ -388,7 +392,8 @@ static unsigned opcode_after_prefixes(const uint8_t *b, uint8_t p, bool *has)
     return b[k] == 0x0F ? 0x100u | b[k + 1] : b[k];
 }
 
-/* Deliberate differences 4 and 5: later CPUs' readings of P6 encodings. */
+/* Deliberate differences 4, 5 and 6: later CPUs' readings of P6 encodings,
+ * and objdump's of SALC. */
 static int later_cpu_reading(const uint8_t *b, const char *theirs)
 {
     bool p66, pf2, pf3, lock;
@@ -396,8 +401,12 @@ static int later_cpu_reading(const uint8_t *b, const char *theirs)
     opcode_after_prefixes(b, 0xF2, &pf2);
     opcode_after_prefixes(b, 0xF3, &pf3);
     opcode_after_prefixes(b, 0xF0, &lock);
-    if (op >= 0x100 && (p66 || pf2 || pf3) && (strstr(theirs, "(bad)") || strstr(theirs, "wbnoinvd")))
+    if (op >= 0x100 && (p66 || pf2 || pf3) &&
+        (strstr(theirs, "(bad)") || strstr(theirs, "wbnoinvd") || strstr(theirs, "tzcnt") ||
+         strstr(theirs, "lzcnt")))
         return 4;
+    if (op == 0xD6 && strstr(theirs, "(bad)"))
+        return 6;
     const char *cr = strstr(theirs, "cr");
     if ((op == 0x120 || op == 0x122) && lock && cr && atoi(cr + 2) >= 8) /* CR8 + reg */
         return 5;
@@ -540,11 +549,11 @@ static void run_generated(bool code32)
     }
     printf("generated %s-bit corpus: %d encodings from %d table entries and %d opcodes without "
            "one; %d compared, %d agree, deliberate differences %d (truncated targets %d, P6 prefix "
-           "names %d, later opcode maps %d, LOCK MOV CR %d), both \"(bad)\" %d (lengths differ in %d), %d encodings objdump knows and the "
+           "names %d, later opcode maps %d, LOCK MOV CR %d, SALC %d), both \"(bad)\" %d (lengths differ in %d), %d encodings objdump knows and the "
            "tables lack, %d mismatches\n",
            code32 ? "32" : "16", c.n, c.entries, c.unassigned, t.compared, t.agree,
            deliberate_total(&t), t.deliberate[1], t.deliberate[3], t.deliberate[4],
-           t.deliberate[5], t.both_bad, t.deliberate[2],
+           t.deliberate[5], t.deliberate[6], t.both_bad, t.deliberate[2],
            t.not_in_tables, t.mismatches);
     free(c.bytes);
     assert_int_equal(t.mismatches, 0);
