@@ -150,7 +150,7 @@ typedef struct cpu {
     uint32_t lf_res, lf_aux;
     uint32_t eflags;
     segment_t seg[6];
-    uint64_t icount; /* instructions retired */
+    uint64_t icount; /* instructions retired (and livelocked deliveries: see exec.c) */
     const insn_t *block_end; /* the loop stops the current block here */
     mmu_t mmu;
 
@@ -179,6 +179,7 @@ typedef struct cpu {
     bool reset_requested;
     /* Exception nesting for double and triple faults. */
     int delivering;     /* exception vector being delivered, or -1 */
+    uint64_t delivery_icount; /* icount after the last exception delivery */
     int pending_exc;    /* raised, not yet delivered, or -1 */
     uint32_t pending_err;
     bool shutdown;

@@ -50,6 +50,18 @@ static bool fault_class(int v)
            v == EXC_SS || v == EXC_GP || v == EXC_PF || v == EXC_MF || v == EXC_AC;
 }
 
+/* A handler that faults before it retires an instruction gets the
+ * exception again, and again: a livelock on hardware too, which only a
+ * reset or an NMI ends.  Every such delivery after the first counts as an
+ * instruction, so the budget of cpu_execute and virtual time still move
+ * on and the host is not caught in the loop. */
+static void count_livelock(cpu_t *cpu)
+{
+    if (cpu->icount == cpu->delivery_icount)
+        cpu->icount++;
+    cpu->delivery_icount = cpu->icount;
+}
+
 static void deliver_exception(cpu_t *cpu)
 {
     int v = cpu->pending_exc;
@@ -61,6 +73,7 @@ static void deliver_exception(cpu_t *cpu)
         cpu->hooks.event(cpu->hooks.opaque, CPU_EVENT_EXCEPTION, v, has_error_code(v), cpu->pending_err);
     cpu_interrupt(cpu, v, INT_EXCEPTION, has_error_code(v), cpu->pending_err);
     cpu->delivering = -1;
+    count_livelock(cpu);
 }
 
 void op_ud(cpu_t *cpu, const insn_t *i)
@@ -541,6 +554,7 @@ static void reset(cpu_t *cpu, bool init)
     cpu->halted = cpu->nmi_pending = cpu->nmi_blocked = cpu->irq_inhibit = false;
     cpu->shutdown = false;
     cpu->delivering = cpu->pending_exc = -1;
+    cpu->delivery_icount = UINT64_MAX;
     cpu->pending_db = 0;
     cpu_update_mode(cpu);
     cpu_update_align_check(cpu);

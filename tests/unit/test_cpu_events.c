@@ -125,11 +125,32 @@ static void hardware_interrupt_sets_ext(void **state)
     rig_free(r);
 }
 
+/* A handler whose first instruction faults takes the same exception again
+ * with no instruction retired, forever (fuzzer stream seed 1 / 2219).
+ * cpu_execute must still return at its budget: each repeated delivery
+ * counts as one instruction.  Every delivery pushes FLAGS, CS and IP. */
+static void exception_livelock_ends_at_budget(void **state)
+{
+    (void)state;
+    rig_t *r = rig_new();
+    static const uint8_t undefined[] = {0x0F, 0xFF}; /* #UD */
+    poke(r, 0x2000, undefined, sizeof undefined);
+    poke32(r, 6 * 4, 0x00002000); /* IVT[6] = 0000:2000, the same #UD */
+    start_real(r, 0x2000);
+    assert_int_equal(cpu_execute(&r->cpu, 100), CPU_EXIT_BUDGET);
+    assert_int_equal(r->cpu.icount, 100);
+    /* 101 deliveries: the first one, then one per counted instruction. */
+    assert_int_equal(r->cpu.gpr[R_ESP], 0x7000 - 101 * 6);
+    assert_int_equal(r->cpu.eip, 0x2000);
+    rig_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(nmi_blocked_until_iret),
         cmocka_unit_test(hardware_interrupt_sets_ext),
+        cmocka_unit_test(exception_livelock_ends_at_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
