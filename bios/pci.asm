@@ -420,6 +420,7 @@ pci_enable_devices:
     cmp ah, 01h
     jne .write
     or dl, PCI_CMD_IO | PCI_CMD_MASTER
+    call piix_ide_enable_decode
 .write:
     mov di, PCI_COMMAND
     call pci_read_word
@@ -427,6 +428,35 @@ pci_enable_devices:
     call pci_write_word
     jmp .device
 .done:
+    ret
+
+; piix_ide_enable_decode: on the PIIX3's IDE function (device BX), sets
+; IDE Decode Enable (bit 15 of IDETIM: 40h primary, 42h secondary) for both
+; channels.  Its reset value leaves them off (82371SB datasheet) and it is
+; the firmware's job to switch them on; Linux's ata_piix skips a channel
+; whose bit is clear.  Other controllers' 40h-43h mean something else.
+PIIX3_IDE_ID          equ 70108086h
+PIIX_IDETIM_PRIMARY   equ 40h
+PIIX_IDETIM_SECONDARY equ 42h
+IDETIM_DECODE_ENABLE  equ 8000h
+piix_ide_enable_decode:
+    push eax
+    push di
+    mov di, PCI_VENDOR
+    call pci_read_dword
+    cmp eax, PIIX3_IDE_ID
+    jne .done
+    mov di, PIIX_IDETIM_PRIMARY
+.channel:
+    call pci_read_word
+    or ax, IDETIM_DECODE_ENABLE
+    call pci_write_word
+    add di, PIIX_IDETIM_SECONDARY - PIIX_IDETIM_PRIMARY
+    cmp di, PIIX_IDETIM_SECONDARY
+    jbe .channel
+.done:
+    pop di
+    pop eax
     ret
 
 ; pci_find_vga: AX = bus/devfn of the first display controller (class

@@ -657,6 +657,13 @@ test_pci:
     shr eax, 8
     dec cx
     jnz .pirq
+    ; the PIIX3's IDE function (00:01.1) decodes both channels: IDE Decode
+    ; Enable, bit 15 of IDETIM at 40h and 42h (82371SB datasheet)
+    mov bx, 0009h
+    mov di, 40h
+    call pci_read
+    and eax, 80008000h
+    CHECK32 eax, 80008000h, "PIIX3 IDE: both channels decode (IDETIM bit 15)"
     ret
 
 host_id:        dd 0

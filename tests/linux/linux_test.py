@@ -6,6 +6,11 @@ usage: linux_test.py X86SIM GUEST_DIR TEST
   direct    -kernel/-initrd boot to the serial shell: uname -r, md5sum of
             busybox, an awk floating-point computation, /proc/cpuinfo flags,
             dmesg free of BUG/WARNING/Oops, then poweroff and exit status 0
+  disk      a copy of guest/disk.img booted through the built-in BIOS and
+            SYSLINUX: the disk is /dev/sda through ata_piix with the image's
+            size, the FAT partition mounts, the kernel read from it has the
+            host's md5sum; files written in the guest are read back from the
+            image on the host with mtools after poweroff
   badinput  a file that is not a kernel, a truncated kernel, an initrd too
             large for RAM: a clear message and status 2 before the guest runs
 """
@@ -13,6 +18,7 @@ import hashlib
 import os
 import re
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -137,6 +143,95 @@ def test_direct(sim, guest_dir):
     print("poweroff: exit status 0 after %.1f s" % (time.time() - start))
 
 
+def mbr_partition(image):
+    """(first sector, sector count) of the first MBR partition entry."""
+    mbr = open(image, "rb").read(512)
+    if mbr[510:512] != b"\x55\xaa":
+        fail("%s has no MBR signature" % image)
+    entry = mbr[446:462]
+    return int.from_bytes(entry[8:12], "little"), int.from_bytes(entry[12:16], "little")
+
+
+def test_disk(sim, guest_dir):
+    # Written by the guest, compared on the host: a text the host generates
+    # the same way and a binary copy of the kernel read from the disk.
+    numbers = "".join("%d\n" % (i * i) for i in range(1, 20001))
+    kernel = open(os.path.join(guest_dir, "vmlinuz"), "rb").read()
+    with tempfile.TemporaryDirectory() as tmp:
+        image = os.path.join(tmp, "disk.img")
+        shutil.copyfile(os.path.join(guest_dir, "disk.img"), image)
+        first, count = mbr_partition(image)
+        start = time.time()
+        g = Guest(sim, ["-m", "256", "-hda", image])
+        g.read_until(PROMPT, 240)
+        print("shell prompt after %.1f s (BIOS, SYSLINUX, kernel from the disk)" % (time.time() - start))
+        g.run("stty -echo 2>/dev/null; echo ready")
+
+        def ask(cmd, timeout=120):
+            g.p.stdin.write(cmd.encode() + b"\n")
+            g.p.stdin.flush()
+            return g.read_until(PROMPT, timeout).decode(errors="replace").replace("\r", "").strip()
+
+        path = ask("readlink -f /sys/block/sda")
+        m = re.search(r"/(0000:00:[0-9a-f]{2}\.[0-7])/ata\d+/", path)
+        if not m:
+            fail("/sys/block/sda is %r, not a disk on a PCI ATA controller" % path)
+        driver = ask("readlink /sys/bus/pci/devices/%s/driver" % m.group(1)).split("/")[-1]
+        ids = ask("cat /sys/bus/pci/devices/%s/vendor /sys/bus/pci/devices/%s/device" % (m.group(1), m.group(1))).split()
+        # 8086:7010 is the PIIX3's IDE function (Intel 82371SB datasheet).
+        if driver != "ata_piix" or ids != ["0x8086", "0x7010"]:
+            fail("/dev/sda's controller %s is %s driven by %r, want 8086:7010 and ata_piix" % (m.group(1), ids, driver))
+        print("/dev/sda is behind ata_piix")
+        sectors = ask("cat /sys/block/sda/size")
+        if sectors != str(os.path.getsize(image) // 512):
+            fail("/sys/block/sda/size %r, the image has %d sectors" % (sectors, os.path.getsize(image) // 512))
+        got = ask("cat /sys/block/sda/sda1/start /sys/block/sda/sda1/size").split()
+        if got != [str(first), str(count)]:
+            fail("sda1 start/size %r, the MBR says %d/%d" % (got, first, count))
+        print("sda: %s sectors, sda1 at %d, %d sectors" % (sectors, first, count))
+        out = ask("mount -t vfat /dev/sda1 /mnt && echo mounted")
+        if out != "mounted":
+            fail("mount /dev/sda1: %r" % out)
+        got = ask("md5sum /mnt/vmlinuz", 300).split()
+        if not got or got[0] != hashlib.md5(kernel).hexdigest():
+            fail("md5sum /mnt/vmlinuz: %r, the host computes %s" % (got, hashlib.md5(kernel).hexdigest()))
+        print("md5sum /mnt/vmlinuz matches the host's")
+        out = ask("i=1; while [ $i -le 20000 ]; do echo $((i * i)); i=$((i + 1)); done > /mnt/squares.txt;"
+                  " cp /mnt/vmlinuz /mnt/kcopy.bin && sync && umount /mnt && echo written", 600)
+        if out != "written":
+            fail("writing the files: %r" % out)
+        g.p.stdin.write(b"poweroff -f\n")
+        g.p.stdin.flush()
+        try:
+            status = g.p.wait(120)
+        except subprocess.TimeoutExpired:
+            g.p.kill()
+            fail("the emulator did not end after poweroff")
+        if status != 0:
+            fail("poweroff: exit status %d" % status)
+        print("poweroff: exit status 0 after %.1f s" % (time.time() - start))
+
+        where = "%s@@%d" % (image, first * 512)
+        for name, want in (("squares.txt", numbers.encode()), ("kcopy.bin", kernel)):
+            r = subprocess.run(["mcopy", "-n", "-i", where, "::" + name, os.path.join(tmp, name)],
+                               capture_output=True, text=True)
+            if r.returncode != 0:
+                fail("mcopy %s: %s" % (name, r.stderr.strip()))
+            got = open(os.path.join(tmp, name), "rb").read()
+            if got != want:
+                fail("%s read back on the host: %d bytes, differs from the expected %d bytes" % (name, len(got), len(want)))
+            print("%s read back on the host with mtools: %d bytes as expected" % (name, len(got)))
+        # The file system the guest left behind is consistent.
+        part = os.path.join(tmp, "part.img")
+        with open(image, "rb") as f, open(part, "wb") as out:
+            f.seek(first * 512)
+            out.write(f.read(count * 512))
+        r = subprocess.run(["fsck.fat", "-n", part], capture_output=True, text=True)
+        if r.returncode != 0:
+            fail("fsck.fat -n on the partition: status %d\n%s" % (r.returncode, r.stdout + r.stderr))
+        print("fsck.fat -n: clean")
+
+
 def test_badinput(sim, guest_dir):
     with tempfile.TemporaryDirectory() as tmp:
         notkernel = os.path.join(tmp, "notkernel")
@@ -165,7 +260,7 @@ def main():
         print(__doc__)
         sys.exit(2)
     sim, guest_dir, test = sys.argv[1:]
-    {"direct": test_direct, "badinput": test_badinput}[test](sim, guest_dir)
+    {"direct": test_direct, "disk": test_disk, "badinput": test_badinput}[test](sim, guest_dir)
     print("PASS")
 
 
