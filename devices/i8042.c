@@ -228,6 +228,11 @@ uint8_t i8042_read(i8042_t *k, uint16_t port)
                          (k->obf_full && k->obf_aux ? ST_AUX : 0));
     uint8_t v = k->obf; /* an empty buffer reads its last byte again */
     k->obf_full = false;
+    /* The IRQ line falls as the buffer empties, and rises again when the
+     * next byte arrives: a new edge for the PIC's edge-triggered input,
+     * which would otherwise never see a request for that byte (Linux's
+     * handler reads one byte per interrupt). */
+    update_irqs(k);
     fill_obf(k);
     return v;
 }

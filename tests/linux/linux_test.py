@@ -11,6 +11,10 @@ usage: linux_test.py X86SIM GUEST_DIR TEST
             size, the FAT partition mounts, the kernel read from it has the
             host's md5sum; files written in the guest are read back from the
             image on the host with mtools after poweroff
+  window    the SDL window under Xvfb: the text the kernel and the shell put
+            on the VGA console, decoded from screenshots cell by cell with the
+            BIOS font, shows the prompt; a command typed into the window runs
+            (its effect seen on the screen and from the serial shell)
   badinput  a file that is not a kernel, a truncated kernel, an initrd too
             large for RAM: a clear message and status 2 before the guest runs
 """
@@ -19,6 +23,7 @@ import os
 import re
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -38,9 +43,9 @@ def fail(msg):
 class Guest:
     """x86sim with COM1 on its standard input and output."""
 
-    def __init__(self, sim, args, timeout=300):
-        self.p = subprocess.Popen([sim, "-nographic", "--timeout", str(timeout)] + args,
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    def __init__(self, sim, args, timeout=300, display=("-nographic",), cwd=None, stderr=subprocess.STDOUT):
+        self.p = subprocess.Popen([sim] + list(display) + ["--timeout", str(timeout)] + args, cwd=cwd,
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
         self.buf = b""
         self.log = b""
 
@@ -69,6 +74,29 @@ class Guest:
         # The first line is the terminal's echo of the command.
         return "\n".join(lines[1:]).strip()
 
+    def poweroff(self, start):
+        """poweroff -f: the emulator must end with status 0."""
+        self.p.stdin.write(b"poweroff -f\n")
+        self.p.stdin.flush()
+        try:
+            status = self.p.wait(120)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            fail("the emulator did not end after poweroff")
+        if status != 0:
+            fail("poweroff: exit status %d" % status)
+        print("poweroff: exit status 0 after %.1f s" % (time.time() - start))
+
+    def no_echo(self):
+        self.run("stty -echo 2>/dev/null; echo ready")
+
+    def ask(self, command, timeout=120):
+        """Runs a shell command once the terminal no longer echoes (no_echo)
+        and returns what it printed."""
+        self.p.stdin.write(command.encode() + b"\n")
+        self.p.stdin.flush()
+        return self.read_until(PROMPT, timeout).decode(errors="replace").replace("\r", "").strip()
+
 
 def boot_args(guest_dir, mem=256):
     return ["-m", str(mem), "-kernel", os.path.join(guest_dir, "vmlinuz"),
@@ -84,13 +112,9 @@ def test_direct(sim, guest_dir):
     g = Guest(sim, boot_args(guest_dir))
     g.read_until(PROMPT, 240)
     print("shell prompt after %.1f s" % (time.time() - start))
-    g.run("stty -echo 2>/dev/null; echo ready")  # no echo from here on
+    g.no_echo()
+    ask = g.ask
     want = open(os.path.join(guest_dir, "kernel-version")).read().strip()
-
-    def ask(cmd):
-        g.p.stdin.write(cmd.encode() + b"\n")
-        g.p.stdin.flush()
-        return g.read_until(PROMPT, 120).decode(errors="replace").replace("\r", "").strip()
 
     got = ask("uname -r")
     if got != want:
@@ -131,16 +155,7 @@ def test_direct(sim, guest_dir):
             lines = [l for l in dmesg.split("\n") if bad in l]
             fail("dmesg has %r: %s" % (bad, lines[:5]))
 
-    g.p.stdin.write(b"poweroff -f\n")
-    g.p.stdin.flush()
-    try:
-        status = g.p.wait(120)
-    except subprocess.TimeoutExpired:
-        g.p.kill()
-        fail("the emulator did not end after poweroff")
-    if status != 0:
-        fail("poweroff: exit status %d" % status)
-    print("poweroff: exit status 0 after %.1f s" % (time.time() - start))
+    g.poweroff(start)
 
 
 def mbr_partition(image):
@@ -165,13 +180,8 @@ def test_disk(sim, guest_dir):
         g = Guest(sim, ["-m", "256", "-hda", image])
         g.read_until(PROMPT, 240)
         print("shell prompt after %.1f s (BIOS, SYSLINUX, kernel from the disk)" % (time.time() - start))
-        g.run("stty -echo 2>/dev/null; echo ready")
-
-        def ask(cmd, timeout=120):
-            g.p.stdin.write(cmd.encode() + b"\n")
-            g.p.stdin.flush()
-            return g.read_until(PROMPT, timeout).decode(errors="replace").replace("\r", "").strip()
-
+        g.no_echo()
+        ask = g.ask
         path = ask("readlink -f /sys/block/sda")
         m = re.search(r"/(0000:00:[0-9a-f]{2}\.[0-7])/ata\d+/", path)
         if not m:
@@ -200,16 +210,7 @@ def test_disk(sim, guest_dir):
                   " cp /mnt/vmlinuz /mnt/kcopy.bin && sync && umount /mnt && echo written", 600)
         if out != "written":
             fail("writing the files: %r" % out)
-        g.p.stdin.write(b"poweroff -f\n")
-        g.p.stdin.flush()
-        try:
-            status = g.p.wait(120)
-        except subprocess.TimeoutExpired:
-            g.p.kill()
-            fail("the emulator did not end after poweroff")
-        if status != 0:
-            fail("poweroff: exit status %d" % status)
-        print("poweroff: exit status 0 after %.1f s" % (time.time() - start))
+        g.poweroff(start)
 
         where = "%s@@%d" % (image, first * 512)
         for name, want in (("squares.txt", numbers.encode()), ("kcopy.bin", kernel)):
@@ -230,6 +231,118 @@ def test_disk(sim, guest_dir):
         if r.returncode != 0:
             fail("fsck.fat -n on the partition: status %d\n%s" % (r.returncode, r.stdout + r.stderr))
         print("fsck.fat -n: clean")
+
+
+SKIP = 77
+SCREEN_ROWS, SCREEN_COLS, CELL_W, CELL_H = 25, 80, 9, 16
+
+
+def screen_text(png, glyphs):
+    """The 80x25 text on a 720x400 screenshot of the text console: each 9x16
+    cell's first eight columns, lit where they differ from the cell's ninth
+    column (blank for every character but C0h-DFh), looked up in the BIOS
+    font; '?' where no glyph matches (the cursor's cell, say)."""
+    width, height, rows = read_png(png)
+    if (width, height) != (SCREEN_COLS * CELL_W, SCREEN_ROWS * CELL_H):
+        fail("%s is %dx%d, not the 720x400 text mode" % (png, width, height))
+    code_of = {}
+    for code in list(range(0x20, 0x7F)) + list(range(256)):  # ASCII first: blank glyphs read as spaces
+        code_of.setdefault(tuple(glyphs[code]), code)
+    lines = []
+    for row in range(SCREEN_ROWS):
+        line = ""
+        for col in range(SCREEN_COLS):
+            x0, y0 = col * CELL_W, row * CELL_H
+            bg = rows[y0][x0 + 8]
+            bits = tuple(sum(0x80 >> x for x in range(8) if rows[y0 + y][x0 + x] != bg) for y in range(CELL_H))
+            line += chr(code_of[bits]) if bits in code_of and code_of[bits] < 0x7F else "?"
+        lines.append(line.rstrip())
+    return lines
+
+
+def test_window(sim, guest_dir):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "frontend"))
+    global read_png
+    from frontend_test import read_png, font8x16, wait_for
+    if "-display sdl|none" not in subprocess.run([sim, "--help"], capture_output=True, text=True).stdout:
+        print("SKIP: built without SDL")
+        sys.exit(SKIP)
+    if not os.environ.get("DISPLAY"):
+        r = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24", sys.executable, os.path.abspath(__file__),
+                            sim, guest_dir, "window"], timeout=600)
+        sys.exit(r.returncode)
+    glyphs = font8x16(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    kver = open(os.path.join(guest_dir, "kernel-version")).read().strip()
+    args = boot_args(guest_dir)
+    args[args.index("-append") + 1] = "console=ttyS0 console=tty0 cryptomgr.notests noisapnp"
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.time()
+        # x86sim's messages (screenshots saved) apart from the serial output
+        g = Guest(sim, args, display=("-display", "sdl", "-serial", "stdio"), cwd=tmp, stderr=subprocess.DEVNULL)
+        shots = [0]
+
+        def screenshot():
+            """Ctrl+Alt+S in the window; the decoded text of the picture."""
+            shots[0] += 1
+            path = os.path.join(tmp, "x86sim-screenshot-%d.png" % shots[0])
+            subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+alt+s"], timeout=10)
+            if not wait_for(lambda: os.path.exists(path) and os.path.getsize(path) > 0, 10):
+                fail("Ctrl+Alt+S saved no screenshot")
+            time.sleep(0.2)
+            shutil.copyfile(path, "linux_window.png")  # kept in the test's directory to look at
+            return screen_text(path, glyphs)
+
+        def screen_shows(want, seconds):
+            """Screenshots until one has a line for which want(line) holds."""
+            end = time.time() + seconds
+            while True:
+                lines = screenshot()
+                if any(want(line) for line in lines):
+                    return lines
+                if time.time() > end:
+                    fail("the screen never showed what was expected; it reads:\n" + "\n".join(lines))
+                time.sleep(1)
+
+        try:
+            g.read_until(PROMPT, 240)
+            print("serial shell prompt after %.1f s" % (time.time() - start))
+            wid = subprocess.run(["xdotool", "search", "--sync", "--name", "^x86sim"], capture_output=True, text=True,
+                                 timeout=20).stdout.split()
+            if not wid:
+                fail("no x86sim window")
+            subprocess.run(["xdotool", "windowfocus", "--sync", wid[0]], timeout=10)
+            lines = screen_shows(lambda l: l.startswith(PROMPT.decode().rstrip()), 60)
+            if not any(l == "x86sim guest: %s ready" % kver for l in lines):
+                fail("the init's greeting with the kernel version %s is not on the screen:\n%s" % (kver, "\n".join(lines)))
+            print("the VGA console shows the greeting for %s and the shell prompt" % kver)
+            g.no_echo()
+            g.ask("dmesg -n 1")  # no kernel messages in the middle of the typed line
+            command = "echo $((1234 * 5678)) | tee /tmp/typed"
+            subprocess.run(["xdotool", "type", "--delay", "40", command], timeout=60)
+            subprocess.run(["xdotool", "key", "Return"], timeout=10)
+            product = str(1234 * 5678)
+            lines = screen_shows(lambda l: l == product, 60)
+            if not any(l == PROMPT.decode() + command for l in lines):
+                fail("the typed command is not echoed on the screen:\n" + "\n".join(lines))
+            print("the command typed in the window shows on the screen with its output %s" % product)
+            print("screen:\n" + "\n".join(l for l in lines if l))
+            got = g.ask("cat /tmp/typed")
+            if got != product:
+                fail("the serial shell reads %r from the file the typed command wrote, want %s" % (got, product))
+            print("the serial shell reads the typed command's file: %s" % got)
+            # With a window, a guest halted with interrupts off stays on the
+            # screen (the run does not end by itself): SIGTERM ends it.
+            g.p.stdin.write(b"poweroff -f\n")
+            g.p.stdin.flush()
+            g.read_until(b"reboot: ", 120)  # "System halted": no ACPI or APM to power off with
+            g.p.send_signal(signal.SIGTERM)
+            status = g.p.wait(30)
+            if status != 10:
+                fail("SIGTERM after the power-off: exit status %d, want 10" % status)
+            print("powered off after %.1f s; SIGTERM ended the run with status 10" % (time.time() - start))
+        finally:
+            if g.p.poll() is None:
+                g.p.kill()
 
 
 def test_badinput(sim, guest_dir):
@@ -259,8 +372,8 @@ def main():
     if len(sys.argv) != 4:
         print(__doc__)
         sys.exit(2)
-    sim, guest_dir, test = sys.argv[1:]
-    {"direct": test_direct, "disk": test_disk, "badinput": test_badinput}[test](sim, guest_dir)
+    sim, guest_dir, test = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]), sys.argv[3]
+    {"direct": test_direct, "disk": test_disk, "window": test_window, "badinput": test_badinput}[test](sim, guest_dir)
     print("PASS")
 
 

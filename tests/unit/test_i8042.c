@@ -239,6 +239,21 @@ static void test_irq1_and_disable(void **s)
     assert_int_equal(f.irq1.rises, 2);
 }
 
+/* Each byte of a multi-byte reply gets its own IRQ 1 edge: the 8042 drops
+ * OBF (and with it IRQ 1) as the byte is read and raises it when the next
+ * one comes, and the PIC latches requests on rising edges only. */
+static void test_irq1_edge_per_byte(void **s)
+{
+    (void)s;
+    setup();
+    set_command_byte(0x45); /* IRQ 1 on, translation on */
+    data(0xF2);             /* identify: ACK, AB, 83 translated to 41 */
+    assert_int_equal(f.irq1.rises, 1);
+    EXPECT(0xFA, 0xAB, 0x41);
+    assert_int_equal(f.irq1.rises, 3);
+    assert_false(f.irq1.level);
+}
+
 static void test_keyboard_buffer_overrun(void **s)
 {
     (void)s;
@@ -372,6 +387,7 @@ int main(void)
         cmocka_unit_test(test_scancode_set1),
         cmocka_unit_test(test_tables_agree),
         cmocka_unit_test(test_irq1_and_disable),
+        cmocka_unit_test(test_irq1_edge_per_byte),
         cmocka_unit_test(test_keyboard_buffer_overrun),
         cmocka_unit_test(test_controller_writes_buffers),
         cmocka_unit_test(test_mouse_reset_and_id),
