@@ -30,6 +30,14 @@ void report_stop(const session_t *s, run_stop_t why)
     }
 }
 
+void report_stats(const session_t *s, uint64_t host_elapsed_ns)
+{
+    double secs = (double)host_elapsed_ns / 1e9;
+    unsigned long long retired = (unsigned long long)s->m->cpu.icount;
+    fprintf(stderr, "x86sim: %llu instructions retired in %.2f s of host time (%.1f MIPS)\n", retired, secs,
+            secs > 0 ? (double)retired / secs / 1e6 : 0.0);
+}
+
 int batch_run(session_t *s)
 {
     run_stop_t why = session_run(s, 0);

@@ -9,5 +9,7 @@
 int batch_run(session_t *s);
 /* The message for a final stop (nothing for power-off and the like). */
 void report_stop(const session_t *s, run_stop_t why);
+/* --stats: what the run did in `host_elapsed_ns` of host time. */
+void report_stats(const session_t *s, uint64_t host_elapsed_ns);
 
 #endif

@@ -114,7 +114,10 @@ int main(int argc, char **argv)
         goto out;
     }
     session_catch_signals(&s);
+    uint64_t started_ns = host_ns();
     status = (opt.debug || opt.gdb_port) ? control_run(&s) : batch_run(&s);
+    if (opt.stats)
+        report_stats(&s, host_ns() - started_ns);
     if (opt.screenshot && !screenshot_take(m, opt.screenshot, err, sizeof err)) {
         fprintf(stderr, "x86sim: --screenshot: %s\n", err);
         status = EXIT_HOST_ERROR;

@@ -56,6 +56,7 @@ typedef struct options {
     const char *debug_script;
     int gdb_port;            /* 0: no stub */
     bool start_stopped;      /* -S */
+    bool stats;              /* --stats: instructions and host time at the end */
 } options_t;
 
 /* Parses argv into *o.  Returns -1 when the program should go on, or the
