@@ -6,14 +6,10 @@
 # Needs the packages bochs, bochsbios and qemu-system-x86 for the peers (the
 # script installs them) and a built x86sim (build/x86sim).
 set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
+source "$(dirname "$0")/common.sh"
 iters=${1:-50000000}
-sim=${X86SIM:-$top/build/x86sim}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
-"$top/scripts/setup-deps.sh" bochs bochsbios qemu-system-x86 >/dev/null
+peer_deps
 nasm -f bin -DITERATIONS="$iters" -o "$work/bench.bin" "$here/cpu/cpubench.asm"
 cc -O2 -o "$work/ref" "$here/cpu/cpubench_ref.c"
 expect=$("$work/ref" "$iters")
@@ -21,26 +17,17 @@ expect=$("$work/ref" "$iters")
 # counts once): 31.5 on average, plus 7 every 256 iterations.
 insns=$(awk -v n="$iters" 'BEGIN { printf "%.0f", n * 31.5 + n / 256 * 7 }')
 
-cat > "$work/bochsrc" <<BOCHS
-megs: 32
-romimage: file=$work/bench.bin
-port_e9_hack: enabled=1
-clock: sync=none
-display_library: rfb, options="timeout=0"
-log: /dev/null
-BOCHS
-echo c > "$work/bochs.rc"
+bochs_config "$work/bochsrc" "megs: 32" "romimage: file=$work/bench.bin"
 
 declare -A secs
 run() { # name command...
-    local name=$1 out start end
+    local name=$1 out start
     shift
-    start=$(date +%s.%N)
+    start=$(now)
     out=$("$@" 2>&1 || true)
-    end=$(date +%s.%N)
+    secs[$name]=$(seconds_since "$start")
     local got
     got=$(printf '%s\n' "$out" | grep -ao 'CHECKSUM [0-9a-f]*' | tail -1 | cut -d' ' -f2)
-    secs[$name]=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
     local ok="checksum OK"
     [ "$got" = "$expect" ] || ok="CHECKSUM WRONG (got '${got}', want $expect)"
     printf '%-8s %8s s  %7.0f MIPS  %s\n' "$name" "${secs[$name]}" \
@@ -49,7 +36,7 @@ run() { # name command...
 
 echo "CPU benchmark: $iters iterations, about $((insns / 1000000)) million instructions"
 run x86sim "$sim" -bios "$work/bench.bin" -nographic -debugcon stdio
-run bochs bochs -q -f "$work/bochsrc" -rc "$work/bochs.rc"
+run bochs bochs -q -f "$work/bochsrc" -rc "$work/bochsrc.rc"
 run qemu qemu-system-i386 -accel tcg,thread=single -bios "$work/bench.bin" -display none \
     -debugcon stdio -device isa-debug-exit,iobase=0x501,iosize=2
 awk -v x="${secs[x86sim]}" -v b="${secs[bochs]}" -v q="${secs[qemu]}" 'BEGIN {

@@ -5,33 +5,26 @@
 # times and ratios.
 # usage: bench/run_fpu.sh [ITERATIONS]      (default 5000000)
 set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
+source "$(dirname "$0")/common.sh"
 iters=${1:-5000000}
-sim=${X86SIM:-$top/build/x86sim}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
-"$top/scripts/setup-deps.sh" bochs bochsbios qemu-system-x86 >/dev/null
+peer_deps
 nasm -f bin -DITERATIONS="$iters" -o "$work/fpu.bin" "$here/fpu/fpubench.asm"
 cc -O2 -o "$work/ref" "$here/fpu/fpubench_ref.c"
 expect=$("$work/ref" "$iters")
-printf 'romimage: file=%s\nmegs: 16\nport_e9_hack: enabled=1\nclock: sync=none\n' "$work/fpu.bin" >"$work/bochsrc"
-printf 'display_library: rfb, options="timeout=0"\nlog: /dev/null\n' >>"$work/bochsrc"
-echo c >"$work/bochs.rc"
+bochs_config "$work/bochsrc" "romimage: file=$work/fpu.bin" "megs: 16"
 
 echo "x87 benchmark: $iters iterations, $((iters * 14 / 1000000)) million instructions"
 for emu in x86sim bochs qemu; do
     case $emu in
     x86sim) cmd=("$sim" -bios "$work/fpu.bin" -nographic -debugcon stdio) ;;
-    bochs) cmd=(bochs -q -f "$work/bochsrc" -rc "$work/bochs.rc") ;;
+    bochs) cmd=(bochs -q -f "$work/bochsrc" -rc "$work/bochsrc.rc") ;;
     qemu) cmd=(qemu-system-i386 -accel tcg,thread=single -bios "$work/fpu.bin" -display none
                -debugcon stdio -device isa-debug-exit,iobase=0x501,iosize=2) ;;
     esac
-    t0=$(date +%s.%N)
+    t0=$(now)
     got=$("${cmd[@]}" 2>&1 | grep -ao 'CHECKSUM [01]*' | tail -1 | cut -d' ' -f2 || true)
-    t1=$(date +%s.%N)
-    t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+    t=$(seconds_since "$t0")
     eval "secs_$emu=$t"
     verdict="checksum OK"
     [ "$got" = "$expect" ] || verdict="CHECKSUM WRONG (got '$got', want $expect)"

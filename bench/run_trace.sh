@@ -6,12 +6,9 @@
 # usage: bench/run_trace.sh [ROUNDS_FAST] [ROUNDS_TRACED]   (default 64 and 8;
 # each round is 262,142 instructions)
 set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-sim=${X86SIM:-$(dirname "$here")/build/x86sim}
+source "$(dirname "$0")/common.sh"
 fast_rounds=${1:-64}
 traced_rounds=${2:-8}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 insns() { echo $(( $1 * (2 + 65535 * 4) + 5 )); }
 mips() { # rounds seconds
