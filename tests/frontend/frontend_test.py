@@ -134,6 +134,12 @@ def test_options(sim, build):
         p.send_signal(signal.SIGTERM)
         err = p.communicate(timeout=10)[1]
         check(p.returncode == 10 and "SIGTERM" in err, "SIGTERM -> status 10")
+        # --stats counts by hand: the reset vector's far JMP, CLI, MOV, 1000
+        # LOOPs and the HLT that ends the run (a retired instruction).
+        counted = rom_with(tmp, "counted", "cli\nmov cx, 1000\nl: loop l\nhlt")
+        r = run(sim, ["-bios", counted, "-display", "none", "--stats"])
+        check(r.returncode == 0 and re.search(r"\b1004 instructions retired", r.stderr) is not None,
+              "--stats reports 1004 instructions (%s)" % r.stderr.strip())
         ex = rom_with(tmp, "exit", "mov dx, 0x501\nmov al, 0x20\nout dx, al\njmp $")
         r = run(sim, ["-bios", ex, "-display", "none", "-device", "isa-debug-exit"])
         check(r.returncode == 0x41, "isa-debug-exit 0x20 -> status 0x41 (got %d)" % r.returncode)
