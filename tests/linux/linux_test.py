@@ -29,6 +29,10 @@ import sys
 import tempfile
 import time
 
+# The window tests' PNG reader, BIOS font and polling helper.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "frontend"))
+from frontend_test import font8x16, read_png, wait_for  # noqa: E402
+
 PROMPT = b"x86sim:/# "
 APPEND = "console=ttyS0 cryptomgr.notests noisapnp"
 # What CPUID leaf 1 reports (cpu/system.c), as Linux names the bits.
@@ -261,9 +265,6 @@ def screen_text(png, glyphs):
 
 
 def test_window(sim, guest_dir):
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "frontend"))
-    global read_png
-    from frontend_test import read_png, font8x16, wait_for
     if "-display sdl|none" not in subprocess.run([sim, "--help"], capture_output=True, text=True).stdout:
         print("SKIP: built without SDL")
         sys.exit(SKIP)
