@@ -62,6 +62,7 @@ for emu in x86sim qemu bochs; do
     command_for $emu
     : >"$work/times"
     for ((r = 1; r <= runs; r++)); do
+        rm -f "$work"/*.img.lock # Bochs leaves its image locks behind when it is terminated
         out=$(python3 "$here/linux/linux_bench.py" $emu "$work" "$loops" -- "${cmd[@]}") || {
             echo "$emu: run $r failed:"; echo "$out"; exit 1; }
         echo "$out" | grep '^prompt=' >>"$work/times"

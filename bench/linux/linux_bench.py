@@ -26,8 +26,14 @@ MD5_MIB = 8
 IO_IMAGE = "io.img"  # the second disk, /dev/sdb in the guest
 
 
+ERRORS = None  # the emulator's standard error, shown with a failure
+
+
 def fail(msg):
     print("FAIL: " + msg)
+    if ERRORS:
+        ERRORS.seek(0)
+        print("the emulator's standard error ends:\n" + "\n".join(ERRORS.read().splitlines()[-10:]))
     sys.exit(1)
 
 
@@ -64,7 +70,8 @@ class Serial:
 
 def start(kind, work, cmd):
     # Standard error to a file: a pipe nobody reads could fill and stall the emulator.
-    errors = open(os.path.join(work, "stderr-" + kind), "w+")
+    global ERRORS
+    errors = ERRORS = open(os.path.join(work, "stderr-" + kind), "w+")
     if kind == "bochs":
         master, slave = os.openpty()
         rc = os.path.join(work, "bochsrc")
