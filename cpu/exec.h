@@ -173,11 +173,12 @@ NORETURN void seg_fault(cpu_t *cpu, int seg);
 NORETURN void seg_check_failed(cpu_t *cpu, int seg, uint32_t off, unsigned size, unsigned right);
 
 /* Offset -> linear address through segment `s`, checking the limit and
- * the read/write right (SEG_RIGHT_*). */
+ * the read/write right (SEG_RIGHT_R or SEG_RIGHT_W) in one compare. */
 static inline uint32_t seg_linear(cpu_t *cpu, int s, uint32_t off, unsigned size, unsigned right)
 {
     const segment_t *sg = &cpu->seg[s];
-    if (UNLIKELY(off < sg->lo || (uint64_t)off + (size - 1) > sg->hi || !(sg->rights & right)))
+    int64_t span = right == SEG_RIGHT_W ? sg->span_w : sg->span_r;
+    if (UNLIKELY((int64_t)(uint32_t)(off - sg->lo) + (int64_t)(size - 1) > span))
         seg_check_failed(cpu, s, off, size, right);
     return sg->base + off;
 }
