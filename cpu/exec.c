@@ -112,6 +112,7 @@ static void a20_changed(void *opaque)
 {
     cpu_t *cpu = opaque;
     mmu_flush_all(&cpu->mmu, false);
+    end_block(cpu); /* the code's physical address may have moved */
 }
 
 /* ---------------------------------------------------------------- blocks */
@@ -228,18 +229,94 @@ static const block_t *find_block(cpu_t *cpu)
     return build_block(cpu, phys, page, w.kind != PHYS_ROM);
 }
 
-/* Runs the instructions of block b from its start. */
-static void run_block(cpu_t *cpu, const block_t *b, uint32_t max)
+/* Runs the instructions of block b from its start, at most `max` of them.
+ *
+ * EIP and the instruction count live in registers here and are only
+ * stored for the handlers: a read-modify-write of cpu->eip and cpu->icount
+ * per instruction would chain every instruction to the previous one's
+ * store.  Only a block's last instruction may change EIP (OPF_END), or an
+ * instruction that also ends the block (a REP chunk, an FPU freeze), so
+ * the register copy is right for every instruction but the last, and
+ * cpu->eip is what counts after the loop.  cpu->icount holds the count
+ * retired before the running instruction, as a fault unwinding from it
+ * must see. */
+static inline __attribute__((always_inline)) void run_block(cpu_t *cpu, const block_t *b,
+                                                            uint32_t max)
 {
     const insn_t *i = b->insns;
+    uint64_t icount = cpu->icount;
+    uint32_t eip = cpu->eip;
     cpu->block_end = i + (b->count < max ? b->count : max);
     do {
-        cpu->prev_eip = cpu->eip;
-        cpu->eip += i->len;
+        cpu->icount = icount++;
+        cpu->prev_eip = eip;
+        eip += i->len;
+        cpu->eip = eip;
         i->fn(cpu, i);
-        cpu->icount++;
         i++;
     } while (i < cpu->block_end);
+    cpu->icount = icount;
+}
+
+/* Anything that must be looked at between blocks by cpu_execute's main
+ * loop (interrupts, halt, stop requests, single-stepping). */
+static bool needs_attention(const cpu_t *cpu)
+{
+    return cpu->intr | cpu->nmi_pending | cpu->irq_inhibit | cpu->halted | cpu->stop_requested |
+           cpu->single_step;
+}
+
+/* The block at CS:EIP after block `prev`, which started at linear address
+ * `prev_lin` and ran to its end without anything changing the CPU's mode
+ * or the address space.  When EIP stayed on prev's linear page, its
+ * physical address follows from prev's without a TLB lookup, and prev's
+ * successor links (the last blocks that followed it) are checked first;
+ * a dropped block never matches (icache_invalidate_page poisons its key). */
+static const block_t *next_block_slow(cpu_t *cpu, block_t *prev, bool same_page)
+{
+    uint64_t flushes = cpu->icache->flushes;
+    const block_t *b = find_block(cpu);
+    /* A flush (the arena filled up) freed prev; the scratch block is not
+     * cached and must never be linked. */
+    if (same_page && cpu->icache->flushes == flushes && b != cpu->scratch) {
+        prev->next[prev->next_slot] = b;
+        prev->next_slot = (uint8_t)((prev->next_slot + 1) % BLOCK_LINKS);
+    }
+    return b;
+}
+
+static inline const block_t *next_block(cpu_t *cpu, block_t *prev, uint32_t prev_lin)
+{
+    const segment_t *cs = &cpu->seg[SEG_CS];
+    uint32_t lin = cs->base + cpu->eip;
+    bool same_page = ((lin ^ prev_lin) & PAGE_MASK) == 0;
+    if (LIKELY(same_page)) {
+        uint64_t key = block_key((prev->phys & PAGE_MASK) | (lin & (PAGE_SIZE - 1)), cpu->code32);
+        for (int k = 0; k < BLOCK_LINKS; k++) {
+            const block_t *n = prev->next[k];
+            if (n && n->key == key && LIKELY((uint64_t)cpu->eip + n->bytes - 1 <= cs->limit))
+                return n;
+        }
+    }
+    return next_block_slow(cpu, prev, same_page);
+}
+
+/* Runs blocks from CS:EIP, following one to the next while they end
+ * cleanly, until `until` or something needs the main loop. */
+static void run_blocks(cpu_t *cpu, uint64_t until)
+{
+    const block_t *b = find_block(cpu);
+    for (;;) {
+        uint32_t lin = cpu->seg[SEG_CS].base + cpu->eip;
+        /* Never past `until`: timers and --max-insns are exact. */
+        uint64_t left = until - cpu->icount;
+        run_block(cpu, b, left < BLOCK_MAX_INSNS ? (uint32_t)left : BLOCK_MAX_INSNS);
+        /* block_end is NULL when an instruction changed what the loop or
+         * the decoder depends on (mode, paging, interrupt line, code). */
+        if (!cpu->block_end || cpu->icount >= until || needs_attention(cpu) || b == cpu->scratch)
+            return;
+        b = next_block(cpu, (block_t *)b, lin);
+    }
 }
 
 /* ---------------------------------------------------------------- interrupts */
@@ -403,9 +480,7 @@ cpu_exit_t cpu_execute(cpu_t *cpu, uint64_t until)
             }
             continue;
         }
-        /* Never past `until`: timers and --max-insns are exact. */
-        uint64_t left = until - cpu->icount;
-        run_block(cpu, find_block(cpu), left < BLOCK_MAX_INSNS ? (uint32_t)left : BLOCK_MAX_INSNS);
+        run_blocks(cpu, until);
     }
 out:
     cpu->in_execute = false;
@@ -473,6 +548,7 @@ void cpu_set_cpl(cpu_t *cpu, uint8_t cpl)
 {
     cpu->cpl = cpl;
     mmu_set_user(&cpu->mmu, cpl == 3);
+    end_block(cpu); /* the next block's fetch rights are checked again */
 }
 
 void cpu_update_mode(cpu_t *cpu)
