@@ -303,7 +303,7 @@ static inline const block_t *next_block(cpu_t *cpu, block_t *prev, uint32_t prev
 
 /* Runs blocks from CS:EIP, following one to the next while they end
  * cleanly, until `until` or something needs the main loop. */
-static void run_blocks(cpu_t *cpu, uint64_t until)
+static __attribute__((noinline)) void run_blocks(cpu_t *cpu, uint64_t until)
 {
     const block_t *b = find_block(cpu);
     for (;;) {
