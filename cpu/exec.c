@@ -235,7 +235,8 @@ static const block_t *find_block(cpu_t *cpu)
  * stored for the handlers: a read-modify-write of cpu->eip and cpu->icount
  * per instruction would chain every instruction to the previous one's
  * store.  Only a block's last instruction may change EIP (OPF_END), or an
- * instruction that also ends the block (a REP chunk, an FPU freeze), so
+ * instruction that also ends the block's run (a taken OPF_EXIT branch, a
+ * REP chunk, an FPU freeze), so
  * the register copy is right for every instruction but the last, and
  * cpu->eip is what counts after the loop.  cpu->icount holds the count
  * retired before the running instruction, as a fault unwinding from it

@@ -88,6 +88,9 @@ enum { OPMOD_ANY, OPMOD_MEM, OPMOD_REG };
 #define OPF_ASIZE_MNEM 0x04u
 #define OPF_PREFIX_REP 0x08u /* disassembler prints rep/repe/repne */
 #define OPF_FAR 0x10u        /* disassembler: far form (objdump's "FWORD PTR") */
+/* A conditional branch: the block goes on after it; taken, it ends the
+ * block's run with branch_taken. */
+#define OPF_EXIT 0x20u
 
 /* Handler selectors for opdef_t.fn. */
 #define H(f) {{f, f}, {f, f}}
@@ -338,6 +341,9 @@ static inline uint32_t stack_peek(cpu_t *cpu, uint32_t off, bool is32)
 /* Ends the current block after this instruction (state that the decoder or
  * the loop depends on changed). */
 static inline void end_block(cpu_t *cpu) { cpu->block_end = NULL; }
+/* A taken OPF_EXIT branch `i` (EIP already at the target): the block's
+ * run stops after it, and the loop may still chain to the next block. */
+static inline void branch_taken(cpu_t *cpu, const insn_t *i) { cpu->block_end = i + 1; }
 
 /* Near jump to a new EIP within CS, with the limit check. */
 void jump_near(cpu_t *cpu, uint32_t eip);

@@ -12,7 +12,7 @@
 #include "exec.h"
 
 #define BLOCK_MAX_INSNS 64
-#define BLOCK_LINKS 2
+#define BLOCK_LINKS 4
 
 /* What a block is looked up by: its physical address and the code size. */
 static inline uint64_t block_key(uint32_t phys, bool code32)
