@@ -242,12 +242,12 @@ static const block_t *find_block(cpu_t *cpu)
  * retired before the running instruction, as a fault unwinding from it
  * must see. */
 static inline __attribute__((always_inline)) void run_block(cpu_t *cpu, const block_t *b,
-                                                            uint32_t max)
+                                                            uint64_t max)
 {
     const insn_t *i = b->insns;
     uint64_t icount = cpu->icount;
     uint32_t eip = cpu->eip;
-    cpu->block_end = i + (b->count < max ? b->count : max);
+    cpu->block_end = i + (b->count <= max ? b->count : (uint32_t)max);
     do {
         cpu->icount = icount++;
         cpu->prev_eip = eip;
@@ -268,8 +268,8 @@ static bool needs_attention(const cpu_t *cpu)
 }
 
 /* The block at CS:EIP after block `prev`, which started at linear address
- * `prev_lin` and ran to its end without anything changing the CPU's mode
- * or the address space.  When EIP stayed on prev's linear page, its
+ * *lin and ran to its end without anything changing the CPU's mode or the
+ * address space; *lin becomes the new block's.  When EIP stayed on prev's linear page, its
  * physical address follows from prev's without a TLB lookup, and prev's
  * successor links (the last blocks that followed it) are checked first;
  * a dropped block never matches (icache_invalidate_page poisons its key). */
@@ -286,13 +286,14 @@ static const block_t *next_block_slow(cpu_t *cpu, block_t *prev, bool same_page)
     return b;
 }
 
-static inline const block_t *next_block(cpu_t *cpu, block_t *prev, uint32_t prev_lin)
+static inline const block_t *next_block(cpu_t *cpu, block_t *prev, uint32_t *lin)
 {
     const segment_t *cs = &cpu->seg[SEG_CS];
-    uint32_t lin = cs->base + cpu->eip;
-    bool same_page = ((lin ^ prev_lin) & PAGE_MASK) == 0;
+    uint32_t prev_lin = *lin;
+    *lin = cs->base + cpu->eip;
+    bool same_page = ((*lin ^ prev_lin) & PAGE_MASK) == 0;
     if (LIKELY(same_page)) {
-        uint64_t key = block_key((prev->phys & PAGE_MASK) | (lin & (PAGE_SIZE - 1)), cpu->code32);
+        uint64_t key = block_key((prev->phys & PAGE_MASK) | (*lin & (PAGE_SIZE - 1)), cpu->code32);
         for (int k = 0; k < BLOCK_LINKS; k++) {
             const block_t *n = prev->next[k];
             if (n && n->key == key && LIKELY((uint64_t)cpu->eip + n->bytes - 1 <= cs->limit))
@@ -307,16 +308,15 @@ static inline const block_t *next_block(cpu_t *cpu, block_t *prev, uint32_t prev
 static __attribute__((noinline)) void run_blocks(cpu_t *cpu, uint64_t until)
 {
     const block_t *b = find_block(cpu);
+    uint32_t lin = cpu->seg[SEG_CS].base + cpu->eip;
     for (;;) {
-        uint32_t lin = cpu->seg[SEG_CS].base + cpu->eip;
         /* Never past `until`: timers and --max-insns are exact. */
-        uint64_t left = until - cpu->icount;
-        run_block(cpu, b, left < BLOCK_MAX_INSNS ? (uint32_t)left : BLOCK_MAX_INSNS);
+        run_block(cpu, b, until - cpu->icount);
         /* block_end is NULL when an instruction changed what the loop or
          * the decoder depends on (mode, paging, interrupt line, code). */
         if (!cpu->block_end || cpu->icount >= until || needs_attention(cpu) || b == cpu->scratch)
             return;
-        b = next_block(cpu, (block_t *)b, lin);
+        b = next_block(cpu, (block_t *)b, &lin);
     }
 }
 
