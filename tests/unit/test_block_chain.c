@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "cpu/exec.h"
+#include "cpu_rig.h"
 
 typedef struct rig {
     physmem_t pm;
@@ -21,8 +22,6 @@ typedef struct rig {
     uint64_t icount_at_first; /* cpu.icount when it was delivered */
 } rig_t;
 
-static uint32_t no_in(void *o, uint16_t port, unsigned size) { (void)o, (void)port, (void)size; return 0xFFFFFFFFu; }
-static void no_out(void *o, uint16_t port, uint32_t v, unsigned size) { (void)o, (void)port, (void)v, (void)size; }
 static uint8_t no_ack(void *o) { (void)o; return 0; }
 
 static void on_event(void *opaque, int kind, int vector, bool has_error, uint32_t error)
@@ -39,24 +38,14 @@ static rig_t *rig_new(void)
 {
     static rig_t r;
     memset(&r, 0, sizeof r);
-    assert_true(physmem_init(&r.pm, 1u << 20));
-    cpu_bus_t bus = {.opaque = &r, .in = no_in, .out = no_out, .intr_ack = no_ack};
-    assert_true(cpu_init(&r.cpu, &r.pm, &bus));
+    rig_bring_up(&r.pm, &r.cpu, &r, no_ack);
     r.cpu.hooks.opaque = &r;
     r.cpu.hooks.event = on_event;
-    /* Real mode, CS = DS = SS = 0, SP = 0x7000. */
-    cpu_load_seg_raw(&r.cpu, SEG_CS, 0, 0, 0xFFFF, 0x93, 0);
-    cpu_load_seg_raw(&r.cpu, SEG_SS, 0, 0, 0xFFFF, 0x93, 0);
-    cpu_load_seg_raw(&r.cpu, SEG_DS, 0, 0, 0xFFFF, 0x93, 0);
-    r.cpu.gpr[R_ESP] = 0x7000;
+    rig_start_real(&r.cpu, 0x1000);
     return &r;
 }
 
-static void rig_free(rig_t *r)
-{
-    cpu_free(&r->cpu);
-    physmem_free(&r->pm);
-}
+static void rig_free(rig_t *r) { rig_tear_down(&r->pm, &r->cpu); }
 
 static void poke(rig_t *r, uint32_t addr, const void *bytes, uint32_t len)
 {
@@ -73,7 +62,6 @@ static void budget_is_exact(void **state)
     rig_t *r = rig_new();
     static const uint8_t code[] = {0x40, 0xEB, 0xFD}; /* 1000: inc ax; jmp 1000 */
     poke(r, 0x1000, code, sizeof code);
-    r->cpu.eip = 0x1000;
     assert_int_equal(cpu_execute(&r->cpu, 1001), CPU_EXIT_BUDGET);
     /* Instruction 1001 is the 501st INC; the JMP after it is next. */
     assert_int_equal(r->cpu.icount, 1001);
@@ -108,7 +96,6 @@ static void fault_sees_retired_count(void **state)
     poke(r, 0x2000, handler, sizeof handler);
     poke(r, 13 * 4, vec13, sizeof vec13);
     poke(r, 0xFFFE, data, sizeof data);
-    r->cpu.eip = 0x1000;
     assert_int_equal(cpu_execute(&r->cpu, 1000), CPU_EXIT_HALT);
     assert_int_equal(r->exceptions, 1);
     assert_int_equal(r->first_vector, EXC_GP);
@@ -145,7 +132,6 @@ static void modified_by_a_linked_block(void **state)
         0xF4,                   /* 1019: hlt */
     };
     poke(r, 0x1000, code, sizeof code);
-    r->cpu.eip = 0x1000;
     assert_int_equal(cpu_execute(&r->cpu, 10000), CPU_EXIT_HALT);
     assert_int_equal(r->exceptions, 0);
     assert_int_equal(r->cpu.gpr[R_EBX] & 0xFFFF, 0x505);
@@ -176,7 +162,6 @@ static void modified_from_another_page(void **state)
     };
     poke(r, 0x1000, code, sizeof code);
     poke(r, 0x3000, patch, sizeof patch);
-    r->cpu.eip = 0x1000;
     assert_int_equal(cpu_execute(&r->cpu, 10000), CPU_EXIT_HALT);
     assert_int_equal(r->exceptions, 0);
     assert_int_equal(r->cpu.gpr[R_EBX] & 0xFFFF, 0x505);
