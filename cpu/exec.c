@@ -269,17 +269,18 @@ static bool needs_attention(const cpu_t *cpu)
 
 /* The block at CS:EIP after block `prev`, which started at linear address
  * *lin and ran to its end without anything changing the CPU's mode or the
- * address space; *lin becomes the new block's.  When EIP stayed on prev's linear page, its
- * physical address follows from prev's without a TLB lookup, and prev's
- * successor links (the last blocks that followed it) are checked first;
- * a dropped block never matches (icache_invalidate_page poisons its key). */
-static const block_t *next_block_slow(cpu_t *cpu, block_t *prev, bool same_page)
+ * address space; *lin becomes the new block's.  On prev's linear page the
+ * physical address follows from prev's, on another one from the TLB; then
+ * prev's successor links (the last blocks that followed it) are checked
+ * before the cache's hash.  A dropped block never matches a link
+ * (icache_invalidate_page poisons its key). */
+static const block_t *next_block_slow(cpu_t *cpu, block_t *prev)
 {
     uint64_t flushes = cpu->icache->flushes;
     const block_t *b = find_block(cpu);
     /* A flush (the arena filled up) freed prev; the scratch block is not
      * cached and must never be linked. */
-    if (same_page && cpu->icache->flushes == flushes && b != cpu->scratch) {
+    if (cpu->icache->flushes == flushes && b != cpu->scratch) {
         prev->next[prev->next_slot] = b;
         prev->next_slot = (uint8_t)((prev->next_slot + 1) % BLOCK_LINKS);
     }
@@ -290,17 +291,23 @@ static inline const block_t *next_block(cpu_t *cpu, block_t *prev, uint32_t *lin
 {
     const segment_t *cs = &cpu->seg[SEG_CS];
     uint32_t prev_lin = *lin;
-    *lin = cs->base + cpu->eip;
-    bool same_page = ((*lin ^ prev_lin) & PAGE_MASK) == 0;
-    if (LIKELY(same_page)) {
-        uint64_t key = block_key((prev->phys & PAGE_MASK) | (*lin & (PAGE_SIZE - 1)), cpu->code32);
-        for (int k = 0; k < BLOCK_LINKS; k++) {
-            const block_t *n = prev->next[k];
-            if (n && n->key == key && LIKELY((uint64_t)cpu->eip + n->bytes - 1 <= cs->limit))
-                return n;
-        }
+    uint32_t at = *lin = cs->base + cpu->eip;
+    uint32_t page;
+    if (LIKELY(((at ^ prev_lin) & PAGE_MASK) == 0)) {
+        page = prev->phys & PAGE_MASK;
+    } else {
+        const tlb_entry_t *e = tlb_slot(cpu->mmu.cur, at);
+        if (e->tag_x != (at & PAGE_MASK))
+            return next_block_slow(cpu, prev);
+        page = e->phys;
     }
-    return next_block_slow(cpu, prev, same_page);
+    uint64_t key = block_key(page | (at & (PAGE_SIZE - 1)), cpu->code32);
+    for (int k = 0; k < BLOCK_LINKS; k++) {
+        const block_t *n = prev->next[k];
+        if (n && n->key == key && LIKELY((uint64_t)cpu->eip + n->bytes - 1 <= cs->limit))
+            return n;
+    }
+    return next_block_slow(cpu, prev);
 }
 
 /* Runs blocks from CS:EIP, following one to the next while they end
