@@ -180,7 +180,6 @@ typedef struct cpu {
     bool nmi_blocked;   /* between an NMI and the next IRET */
     bool irq_inhibit;   /* after STI, MOV SS, POP SS: one instruction passes */
     bool stop_requested;
-    bool reset_requested;
     /* Exception nesting for double and triple faults. */
     int delivering;     /* exception vector being delivered, or -1 */
     uint64_t delivery_icount; /* icount after the last exception delivery */

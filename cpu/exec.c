@@ -51,10 +51,13 @@ static bool fault_class(int v)
 }
 
 /* A handler that faults before it retires an instruction gets the
- * exception again, and again: a livelock on hardware too, which only a
- * reset or an NMI ends.  Every such delivery after the first counts as an
- * instruction, so the budget of cpu_execute and virtual time still move
- * on and the host is not caught in the loop. */
+ * exception again, and again; so does a delivery that itself raises a
+ * benign exception (an #AC pushing the frame to a misaligned ring-3
+ * stack raises #AC).  Both are livelocks on hardware too, which only a
+ * reset or an NMI ends.  Every delivery after the first at the same
+ * instruction count counts as an instruction, so the budget of
+ * cpu_execute and virtual time still move on and the host is not caught
+ * in the loop.  It is counted before the delivery, which may unwind. */
 static void count_livelock(cpu_t *cpu)
 {
     if (cpu->icount == cpu->delivery_icount)
@@ -71,9 +74,9 @@ static void deliver_exception(cpu_t *cpu)
         cpu->eflags |= FLAG_RF;
     if (cpu->hooks.event)
         cpu->hooks.event(cpu->hooks.opaque, CPU_EVENT_EXCEPTION, v, has_error_code(v), cpu->pending_err);
+    count_livelock(cpu);
     cpu_interrupt(cpu, v, INT_EXCEPTION, has_error_code(v), cpu->pending_err);
     cpu->delivering = -1;
-    count_livelock(cpu);
 }
 
 void op_ud(cpu_t *cpu, const insn_t *i)
@@ -464,10 +467,16 @@ cpu_exit_t cpu_execute(cpu_t *cpu, uint64_t until)
                 cpu->hooks.event(cpu->hooks.opaque, CPU_EVENT_TRIPLE_FAULT, cpu->pending_exc, false, 0);
             return CPU_EXIT_SHUTDOWN;
         }
+        /* A delivery that keeps faulting (see count_livelock) must still
+         * end at the budget: the exception stays pending for the next call. */
+        if (cpu->icount >= until)
+            goto out;
         deliver_exception(cpu);
         if (cpu->icount >= until && cpu->single_step)
             goto out;
     }
+    if (UNLIKELY(cpu->pending_exc >= 0))
+        deliver_exception(cpu);
     while (cpu->icount < until) {
         if (UNLIKELY(cpu->stop_requested)) {
             cpu->stop_requested = false;
