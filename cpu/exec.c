@@ -239,11 +239,10 @@ static const block_t *find_block(cpu_t *cpu)
  * per instruction would chain every instruction to the previous one's
  * store.  Only a block's last instruction may change EIP (OPF_END), or an
  * instruction that also ends the block's run (a taken OPF_EXIT branch, a
- * REP chunk, an FPU freeze), so
- * the register copy is right for every instruction but the last, and
- * cpu->eip is what counts after the loop.  cpu->icount holds the count
- * retired before the running instruction, as a fault unwinding from it
- * must see. */
+ * REP chunk, an FPU freeze), so the register copy is right for every
+ * instruction but the last, and cpu->eip is what counts after the loop.
+ * cpu->icount holds the count retired before the running instruction, as
+ * a fault unwinding from it must see. */
 static inline __attribute__((always_inline)) void run_block(cpu_t *cpu, const block_t *b,
                                                             uint64_t max)
 {
@@ -314,7 +313,9 @@ static inline const block_t *next_block(cpu_t *cpu, block_t *prev, uint32_t *lin
 }
 
 /* Runs blocks from CS:EIP, following one to the next while they end
- * cleanly, until `until` or something needs the main loop. */
+ * cleanly, until `until` or something needs the main loop.  Out of line:
+ * inside cpu_execute, whose setjmp keeps values in memory, the loop
+ * reloaded the cpu pointer from the stack before every handler call. */
 static __attribute__((noinline)) void run_blocks(cpu_t *cpu, uint64_t until)
 {
     const block_t *b = find_block(cpu);
