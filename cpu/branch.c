@@ -19,11 +19,20 @@ static inline uint32_t rel_target(const cpu_t *cpu, const insn_t *i)
 
 static void jmp_rel(cpu_t *cpu, const insn_t *i) { jump_near(cpu, rel_target(cpu, i)); }
 
-static void jcc_rel(cpu_t *cpu, const insn_t *i)
-{
-    if (cond_true(cpu, i->op & 15))
-        jump_near(cpu, rel_target(cpu, i));
-}
+/* A handler per condition: with the condition a constant, cond_true folds
+ * to the few instructions that test its flags.  Not taken, the block goes
+ * on with the next instruction (OPF_EXIT). */
+#define DEFINE_JCC(cc)                                                                             \
+    static void jcc_##cc(cpu_t *cpu, const insn_t *i)                                             \
+    {                                                                                              \
+        if (cond_true(cpu, 0x##cc)) {                                                              \
+            jump_near(cpu, rel_target(cpu, i));                                                    \
+            branch_taken(cpu, i);                                                                  \
+        }                                                                                          \
+    }
+DEFINE_JCC(0) DEFINE_JCC(1) DEFINE_JCC(2) DEFINE_JCC(3) DEFINE_JCC(4) DEFINE_JCC(5)
+DEFINE_JCC(6) DEFINE_JCC(7) DEFINE_JCC(8) DEFINE_JCC(9) DEFINE_JCC(A) DEFINE_JCC(B)
+DEFINE_JCC(C) DEFINE_JCC(D) DEFINE_JCC(E) DEFINE_JCC(F)
 
 static void jmp_Ew_r(cpu_t *c, const insn_t *i) { jump_near(c, get_r16(c, i->rm)); }
 static void jmp_Ed_r(cpu_t *c, const insn_t *i) { jump_near(c, c->gpr[i->rm]); }
@@ -82,8 +91,11 @@ static void jcxz_rel(cpu_t *cpu, const insn_t *i)
 }
 
 const opdef_t branch_ops[] = {
-    {0x70, -1, -1, 0, 16, "j%cc", "Jb", OPF_END, H(jcc_rel)},
-    {0x180, -1, -1, 0, 16, "j%cc", "Jz", OPF_END, H(jcc_rel)},
+#define JCC_OPS(cc)                                                                                \
+    {0x70 + 0x##cc, -1, -1, 0, 0, "j%cc", "Jb", OPF_EXIT, H(jcc_##cc)},                            \
+    {0x180 + 0x##cc, -1, -1, 0, 0, "j%cc", "Jz", OPF_EXIT, H(jcc_##cc)}
+    JCC_OPS(0), JCC_OPS(1), JCC_OPS(2), JCC_OPS(3), JCC_OPS(4), JCC_OPS(5), JCC_OPS(6), JCC_OPS(7),
+    JCC_OPS(8), JCC_OPS(9), JCC_OPS(A), JCC_OPS(B), JCC_OPS(C), JCC_OPS(D), JCC_OPS(E), JCC_OPS(F),
     {0xEB, -1, -1, 0, 0, "jmp", "Jb", OPF_END, H(jmp_rel)},
     {0xE9, -1, -1, 0, 0, "jmp", "Jz", OPF_END, H(jmp_rel)},
     {0xFF, 4, -1, 0, 0, "jmp", "Ev", OPF_END, HRS(jmp_Ew_r, jmp_Ed_r, jmp_Ew_m, jmp_Ed_m)},

@@ -59,6 +59,10 @@ typedef struct segment {
      * segment may be read and written (SEG_RIGHT_*). */
     uint32_t lo, hi;
     uint8_t rights;
+    /* lo, hi and rights folded for seg_linear's single compare: an access
+     * of n bytes at `off` may read when (off - lo) + n - 1 <= span_r and
+     * write when it is <= span_w (signed 64-bit; -1 allows nothing). */
+    int64_t span_r, span_w;
 } segment_t;
 
 #define SEG_RIGHT_R 1u
@@ -176,7 +180,6 @@ typedef struct cpu {
     bool nmi_blocked;   /* between an NMI and the next IRET */
     bool irq_inhibit;   /* after STI, MOV SS, POP SS: one instruction passes */
     bool stop_requested;
-    bool reset_requested;
     /* Exception nesting for double and triple faults. */
     int delivering;     /* exception vector being delivered, or -1 */
     uint64_t delivery_icount; /* icount after the last exception delivery */

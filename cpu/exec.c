@@ -51,10 +51,13 @@ static bool fault_class(int v)
 }
 
 /* A handler that faults before it retires an instruction gets the
- * exception again, and again: a livelock on hardware too, which only a
- * reset or an NMI ends.  Every such delivery after the first counts as an
- * instruction, so the budget of cpu_execute and virtual time still move
- * on and the host is not caught in the loop. */
+ * exception again, and again; so does a delivery that itself raises a
+ * benign exception (an #AC pushing the frame to a misaligned ring-3
+ * stack raises #AC).  Both are livelocks on hardware too, which only a
+ * reset or an NMI ends.  Every delivery after the first at the same
+ * instruction count counts as an instruction, so the budget of
+ * cpu_execute and virtual time still move on and the host is not caught
+ * in the loop.  It is counted before the delivery, which may unwind. */
 static void count_livelock(cpu_t *cpu)
 {
     if (cpu->icount == cpu->delivery_icount)
@@ -71,9 +74,9 @@ static void deliver_exception(cpu_t *cpu)
         cpu->eflags |= FLAG_RF;
     if (cpu->hooks.event)
         cpu->hooks.event(cpu->hooks.opaque, CPU_EVENT_EXCEPTION, v, has_error_code(v), cpu->pending_err);
+    count_livelock(cpu);
     cpu_interrupt(cpu, v, INT_EXCEPTION, has_error_code(v), cpu->pending_err);
     cpu->delivering = -1;
-    count_livelock(cpu);
 }
 
 void op_ud(cpu_t *cpu, const insn_t *i)
@@ -112,6 +115,7 @@ static void a20_changed(void *opaque)
 {
     cpu_t *cpu = opaque;
     mmu_flush_all(&cpu->mmu, false);
+    end_block(cpu); /* the code's physical address may have moved */
 }
 
 /* ---------------------------------------------------------------- blocks */
@@ -228,18 +232,103 @@ static const block_t *find_block(cpu_t *cpu)
     return build_block(cpu, phys, page, w.kind != PHYS_ROM);
 }
 
-/* Runs the instructions of block b from its start. */
-static void run_block(cpu_t *cpu, const block_t *b, uint32_t max)
+/* Runs the instructions of block b from its start, at most `max` of them.
+ *
+ * EIP and the instruction count live in registers here and are only
+ * stored for the handlers: a read-modify-write of cpu->eip and cpu->icount
+ * per instruction would chain every instruction to the previous one's
+ * store.  Only a block's last instruction may change EIP (OPF_END), or an
+ * instruction that also ends the block's run (a taken OPF_EXIT branch, a
+ * REP chunk, an FPU freeze), so the register copy is right for every
+ * instruction but the last, and cpu->eip is what counts after the loop.
+ * cpu->icount holds the count retired before the running instruction, as
+ * a fault unwinding from it must see. */
+static inline __attribute__((always_inline)) void run_block(cpu_t *cpu, const block_t *b,
+                                                            uint64_t max)
 {
     const insn_t *i = b->insns;
-    cpu->block_end = i + (b->count < max ? b->count : max);
+    uint64_t icount = cpu->icount;
+    uint32_t eip = cpu->eip;
+    cpu->block_end = i + (b->count <= max ? b->count : (uint32_t)max);
     do {
-        cpu->prev_eip = cpu->eip;
-        cpu->eip += i->len;
+        cpu->icount = icount++;
+        cpu->prev_eip = eip;
+        eip += i->len;
+        cpu->eip = eip;
         i->fn(cpu, i);
-        cpu->icount++;
         i++;
     } while (i < cpu->block_end);
+    cpu->icount = icount;
+}
+
+/* Anything that must be looked at between blocks by cpu_execute's main
+ * loop (interrupts, halt, stop requests, single-stepping). */
+static bool needs_attention(const cpu_t *cpu)
+{
+    return cpu->intr | cpu->nmi_pending | cpu->irq_inhibit | cpu->halted | cpu->stop_requested |
+           cpu->single_step;
+}
+
+/* The block at CS:EIP after block `prev`, which started at linear address
+ * *lin and ran to its end without anything changing the CPU's mode or the
+ * address space; *lin becomes the new block's.  On prev's linear page the
+ * physical address follows from prev's, on another one from the TLB; then
+ * prev's successor links (the last blocks that followed it) are checked
+ * before the cache's hash.  A dropped block never matches a link
+ * (icache_invalidate_page poisons its key). */
+static const block_t *next_block_slow(cpu_t *cpu, block_t *prev)
+{
+    uint64_t flushes = cpu->icache->flushes;
+    const block_t *b = find_block(cpu);
+    /* A flush (the arena filled up) freed prev; the scratch block is not
+     * cached and must never be linked. */
+    if (cpu->icache->flushes == flushes && b != cpu->scratch) {
+        prev->next[prev->next_slot] = b;
+        prev->next_slot = (uint8_t)((prev->next_slot + 1) % BLOCK_LINKS);
+    }
+    return b;
+}
+
+static inline const block_t *next_block(cpu_t *cpu, block_t *prev, uint32_t *lin)
+{
+    const segment_t *cs = &cpu->seg[SEG_CS];
+    uint32_t prev_lin = *lin;
+    uint32_t at = *lin = cs->base + cpu->eip;
+    uint32_t page;
+    if (LIKELY(((at ^ prev_lin) & PAGE_MASK) == 0)) {
+        page = prev->phys & PAGE_MASK;
+    } else {
+        const tlb_entry_t *e = tlb_slot(cpu->mmu.cur, at);
+        if (e->tag_x != (at & PAGE_MASK))
+            return next_block_slow(cpu, prev);
+        page = e->phys;
+    }
+    uint64_t key = block_key(page | (at & (PAGE_SIZE - 1)), cpu->code32);
+    for (int k = 0; k < BLOCK_LINKS; k++) {
+        const block_t *n = prev->next[k];
+        if (n && n->key == key && LIKELY((uint64_t)cpu->eip + n->bytes - 1 <= cs->limit))
+            return n;
+    }
+    return next_block_slow(cpu, prev);
+}
+
+/* Runs blocks from CS:EIP, following one to the next while they end
+ * cleanly, until `until` or something needs the main loop.  Out of line:
+ * inside cpu_execute, whose setjmp keeps values in memory, the loop
+ * reloaded the cpu pointer from the stack before every handler call. */
+static __attribute__((noinline)) void run_blocks(cpu_t *cpu, uint64_t until)
+{
+    const block_t *b = find_block(cpu);
+    uint32_t lin = cpu->seg[SEG_CS].base + cpu->eip;
+    for (;;) {
+        /* Never past `until`: timers and --max-insns are exact. */
+        run_block(cpu, b, until - cpu->icount);
+        /* block_end is NULL when an instruction changed what the loop or
+         * the decoder depends on (mode, paging, interrupt line, code). */
+        if (!cpu->block_end || cpu->icount >= until || needs_attention(cpu) || b == cpu->scratch)
+            return;
+        b = next_block(cpu, (block_t *)b, &lin);
+    }
 }
 
 /* ---------------------------------------------------------------- interrupts */
@@ -379,10 +468,16 @@ cpu_exit_t cpu_execute(cpu_t *cpu, uint64_t until)
                 cpu->hooks.event(cpu->hooks.opaque, CPU_EVENT_TRIPLE_FAULT, cpu->pending_exc, false, 0);
             return CPU_EXIT_SHUTDOWN;
         }
+        /* A delivery that keeps faulting (see count_livelock) must still
+         * end at the budget: the exception stays pending for the next call. */
+        if (cpu->icount >= until)
+            goto out;
         deliver_exception(cpu);
         if (cpu->icount >= until && cpu->single_step)
             goto out;
     }
+    if (UNLIKELY(cpu->pending_exc >= 0))
+        deliver_exception(cpu);
     while (cpu->icount < until) {
         if (UNLIKELY(cpu->stop_requested)) {
             cpu->stop_requested = false;
@@ -403,9 +498,7 @@ cpu_exit_t cpu_execute(cpu_t *cpu, uint64_t until)
             }
             continue;
         }
-        /* Never past `until`: timers and --max-insns are exact. */
-        uint64_t left = until - cpu->icount;
-        run_block(cpu, find_block(cpu), left < BLOCK_MAX_INSNS ? (uint32_t)left : BLOCK_MAX_INSNS);
+        run_blocks(cpu, until);
     }
 out:
     cpu->in_execute = false;
@@ -473,6 +566,7 @@ void cpu_set_cpl(cpu_t *cpu, uint8_t cpl)
 {
     cpu->cpl = cpl;
     mmu_set_user(&cpu->mmu, cpl == 3);
+    end_block(cpu); /* the next block's fetch rights are checked again */
 }
 
 void cpu_update_mode(cpu_t *cpu)

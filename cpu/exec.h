@@ -88,6 +88,9 @@ enum { OPMOD_ANY, OPMOD_MEM, OPMOD_REG };
 #define OPF_ASIZE_MNEM 0x04u
 #define OPF_PREFIX_REP 0x08u /* disassembler prints rep/repe/repne */
 #define OPF_FAR 0x10u        /* disassembler: far form (objdump's "FWORD PTR") */
+/* A conditional branch: the block goes on after it; taken, it ends the
+ * block's run with branch_taken. */
+#define OPF_EXIT 0x20u
 
 /* Handler selectors for opdef_t.fn. */
 #define H(f) {{f, f}, {f, f}}
@@ -173,11 +176,12 @@ NORETURN void seg_fault(cpu_t *cpu, int seg);
 NORETURN void seg_check_failed(cpu_t *cpu, int seg, uint32_t off, unsigned size, unsigned right);
 
 /* Offset -> linear address through segment `s`, checking the limit and
- * the read/write right (SEG_RIGHT_*). */
+ * the read/write right (SEG_RIGHT_R or SEG_RIGHT_W) in one compare. */
 static inline uint32_t seg_linear(cpu_t *cpu, int s, uint32_t off, unsigned size, unsigned right)
 {
     const segment_t *sg = &cpu->seg[s];
-    if (UNLIKELY(off < sg->lo || (uint64_t)off + (size - 1) > sg->hi || !(sg->rights & right)))
+    int64_t span = right == SEG_RIGHT_W ? sg->span_w : sg->span_r;
+    if (UNLIKELY((int64_t)(uint32_t)(off - sg->lo) + (int64_t)(size - 1) > span))
         seg_check_failed(cpu, s, off, size, right);
     return sg->base + off;
 }
@@ -337,6 +341,9 @@ static inline uint32_t stack_peek(cpu_t *cpu, uint32_t off, bool is32)
 /* Ends the current block after this instruction (state that the decoder or
  * the loop depends on changed). */
 static inline void end_block(cpu_t *cpu) { cpu->block_end = NULL; }
+/* A taken OPF_EXIT branch `i` (EIP already at the target): the block's
+ * run stops after it, and the loop may still chain to the next block. */
+static inline void branch_taken(cpu_t *cpu, const insn_t *i) { cpu->block_end = i + 1; }
 
 /* Near jump to a new EIP within CS, with the limit check. */
 void jump_near(cpu_t *cpu, uint32_t eip);

@@ -120,6 +120,14 @@ static inline void flags_set_coa(cpu_t *cpu, uint32_t r, unsigned bits, uint32_t
     cpu->lf_aux |= af ? LF_AF : 0;
 }
 
+/* SF != OF, from bit 31 of each term: the result's sign, the SF
+ * correction (aux bit 1), CF (aux bit 31) and CF^OF (aux bit 30). */
+static inline uint32_t get_sf_ne_of(const cpu_t *cpu)
+{
+    uint32_t aux = cpu->lf_aux;
+    return (cpu->lf_res ^ (aux << 30) ^ aux ^ (aux << 1)) >> 31;
+}
+
 /* Condition codes 0..15 as in Jcc/SETcc/CMOVcc. */
 static inline bool cond_true(const cpu_t *cpu, unsigned cc)
 {
@@ -131,8 +139,8 @@ static inline bool cond_true(const cpu_t *cpu, unsigned cc)
     case 3: r = get_cf(cpu) || get_zf(cpu); break;
     case 4: r = get_sf(cpu); break;
     case 5: r = get_pf(cpu); break;
-    case 6: r = get_sf(cpu) != get_of(cpu); break;
-    default: r = get_zf(cpu) || (get_sf(cpu) != get_of(cpu)); break;
+    case 6: r = get_sf_ne_of(cpu); break;
+    default: r = get_zf(cpu) || get_sf_ne_of(cpu); break;
     }
     return r ^ (cc & 1);
 }

@@ -559,7 +559,7 @@ static bool to_binary(fpenv_t *e, float80_t a, const fpformat_t *f, uint64_t *ou
 
 bool fp_to_single(fpenv_t *e, float80_t a, uint32_t *out)
 {
-    uint64_t v;
+    uint64_t v = 0; /* to_binary leaves it alone when an unmasked exception stops the store */
     bool ok = to_binary(e, a, &fmt_single, &v);
     *out = (uint32_t)v;
     return ok;

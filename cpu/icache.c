@@ -60,8 +60,9 @@ void icache_flush(icache_t *ic)
 
 block_t *icache_lookup(const icache_t *ic, uint32_t phys, bool code32)
 {
+    uint64_t key = block_key(phys, code32);
     for (block_t *b = ic->hash[hash_of(phys, code32)]; b; b = b->hash_next)
-        if (b->phys == phys && b->code32 == code32)
+        if (b->key == key)
             return b;
     return NULL;
 }
@@ -82,6 +83,9 @@ block_t *icache_begin(icache_t *ic)
 void icache_commit(icache_t *ic, block_t *b, uint32_t count, bool track_page)
 {
     b->count = (uint16_t)count;
+    b->key = block_key(b->phys, b->code32);
+    b->next_slot = 0;
+    memset(b->next, 0, sizeof b->next);
     ic->arena_used += block_size(count);
     ic->blocks_built++;
     uint32_t h = hash_of(b->phys, b->code32);
@@ -112,6 +116,7 @@ void icache_invalidate_page(icache_t *ic, uint32_t page)
      * that is executing right now remains readable until it ends. */
     for (block_t *b = ic->page_head[page]; b; b = b->page_next) {
         unhash(ic, b);
+        b->key = BLOCK_KEY_DEAD; /* links to it from other blocks go stale */
         ic->invalidations++;
     }
     ic->page_head[page] = NULL;

@@ -12,12 +12,26 @@
 #include "exec.h"
 
 #define BLOCK_MAX_INSNS 64
+#define BLOCK_LINKS 4
+
+/* What a block is looked up by: its physical address and the code size. */
+static inline uint64_t block_key(uint32_t phys, bool code32)
+{
+    return phys | (uint64_t)code32 << 32;
+}
+/* The key of a dropped block, equal to no block_key. */
+#define BLOCK_KEY_DEAD (~(uint64_t)0)
 
 typedef struct block {
+    uint64_t key;    /* block_key(phys, code32), or BLOCK_KEY_DEAD */
     uint32_t phys;   /* physical address of the first instruction */
     uint16_t count;  /* instructions */
     uint16_t bytes;  /* bytes covered */
     bool code32;
+    uint8_t next_slot; /* the link the next new successor replaces */
+    /* The last blocks that followed this one (the loop's shortcut past
+     * the lookup); candidates only, checked by key before use. */
+    const struct block *next[BLOCK_LINKS];
     struct block *hash_next;
     struct block *page_next; /* blocks of the same RAM page */
     insn_t insns[];

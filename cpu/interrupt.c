@@ -256,6 +256,19 @@ static void into(cpu_t *cpu, const insn_t *i)
     cpu->suppress_tf = true;
 }
 
+/* INT1 (ICEBP): a debug-exception trap without setting any DR6 bit.  It
+ * is delivered as the hardware delivers #DB, so neither the gate's DPL
+ * nor IOPL in V86 mode is checked and error codes have EXT set (SDM vol.
+ * 2, INT n/INTO/INT3/INT1). */
+static void int1(cpu_t *cpu, const insn_t *i)
+{
+    (void)i;
+    if (cpu->hooks.event)
+        cpu->hooks.event(cpu->hooks.opaque, CPU_EVENT_SW_INTERRUPT, EXC_DB, false, 0);
+    cpu_interrupt(cpu, EXC_DB, INT_EXCEPTION, false, 0);
+    cpu->suppress_tf = true;
+}
+
 /* The IRET frame: EIP, CS, EFLAGS as the operand size says.  Reading it
  * checks that it lies inside the stack segment (#SS(0)). */
 typedef struct iret_frame {
@@ -409,5 +422,6 @@ const opdef_t interrupt_ops[] = {
     {0xCD, -1, -1, 0, 0, "int", "Ib", OPF_END, H(int_n)},
     {0xCE, -1, -1, 0, 0, "into", "", OPF_END, H(into)},
     {0xCF, -1, -1, 0, 0, "iret/iretd", "", OPF_END, H(iret)},
+    {0xF1, -1, -1, 0, 0, "int1", "", OPF_END, H(int1)},
     {0},
 };

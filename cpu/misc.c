@@ -38,7 +38,16 @@ static void bound_d(cpu_t *cpu, const insn_t *i)
 
 const opdef_t misc_ops[] = {
     {0x90, -1, -1, 0, 0, "nop", "", 0, H(nop)},
-    {0x11F, 0, -1, 0, 0, "nop", "Ev", 0, H(nop)},
+    /* The multi-byte NOP 0F 1F /0 and the reserved NOPs 0F 19-1F /r, which a
+     * P6 executes as NOPs without touching the operand (SDM vol. 2, NOP;
+     * opcode map, table A-3). */
+    {0x119, -1, -1, 0, 0, "nop", "Ev", 0, H(nop)},
+    {0x11A, -1, -1, 0, 0, "nop", "Ev", 0, H(nop)},
+    {0x11B, -1, -1, 0, 0, "nop", "Ev", 0, H(nop)},
+    {0x11C, -1, -1, 0, 0, "nop", "Ev", 0, H(nop)},
+    {0x11D, -1, -1, 0, 0, "nop", "Ev", 0, H(nop)},
+    {0x11E, -1, -1, 0, 0, "nop", "Ev", 0, H(nop)},
+    {0x11F, -1, -1, 0, 0, "nop", "Ev", 0, H(nop)},
     {0x10B, -1, -1, 0, 0, "ud2", "", 0, H(op_ud)},
     {0xF5, -1, -1, 0, 0, "cmc", "", 0, H(cmc)},
     {0xF8, -1, -1, 0, 0, "clc", "", 0, H(clc)},

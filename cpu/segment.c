@@ -4,6 +4,14 @@
  */
 #include "exec.h"
 
+/* The rights and limits of seg_refresh in seg_linear's form. */
+static void seg_spans(segment_t *sg)
+{
+    int64_t span = sg->lo <= sg->hi ? (int64_t)(sg->hi - sg->lo) : -1;
+    sg->span_r = (sg->rights & SEG_RIGHT_R) ? span : -1;
+    sg->span_w = (sg->rights & SEG_RIGHT_W) ? span : -1;
+}
+
 void seg_refresh(cpu_t *cpu, segment_t *sg, bool is_ss)
 {
     (void)is_ss;
@@ -21,16 +29,14 @@ void seg_refresh(cpu_t *cpu, segment_t *sg, bool is_ss)
     if (!prot) {
         /* Real and V86 mode do not check types; the limit still applies. */
         sg->rights = SEG_RIGHT_R | SEG_RIGHT_W;
-        return;
-    }
-    if (!(sg->access & DESC_P) || !(sg->access & DESC_S)) {
+    } else if (!(sg->access & DESC_P) || !(sg->access & DESC_S)) {
         sg->rights = 0; /* the null selector, or not usable for data */
-        return;
-    }
-    if (sg->access & DESC_CODE)
+    } else if (sg->access & DESC_CODE) {
         sg->rights = (sg->access & DESC_READABLE) ? SEG_RIGHT_R : 0;
-    else
+    } else {
         sg->rights = SEG_RIGHT_R | ((sg->access & DESC_WRITABLE) ? SEG_RIGHT_W : 0);
+    }
+    seg_spans(sg);
 }
 
 void cpu_load_seg_raw(cpu_t *cpu, int s, uint16_t sel, uint32_t base, uint32_t limit,

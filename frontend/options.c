@@ -52,6 +52,7 @@ static bool parse_u64(const char *s, uint64_t *out)
 
 static bool number_in(const char *option, const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
+    *out = lo; /* defined even on failure (and gcc -O2 can see it) */
     if (!parse_u64(s, out) || *out < lo || *out > hi)
         return fail(option, "'%s' is not a number from %llu to %llu", s, (unsigned long long)lo,
                     (unsigned long long)hi);

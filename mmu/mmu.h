@@ -389,11 +389,21 @@ static inline bool mmu_in_page(uint32_t linear, unsigned size)
     return (linear & (PAGE_SIZE - 1)) <= PAGE_SIZE - size;
 }
 
+/* The tag a TLB entry must hold for an access of `size` bytes at `linear`
+ * to take the fast path: the page of the access's last byte.  The entry is
+ * the one of the first byte's page, whose tag can never be the next page,
+ * so one compare checks both the hit and that the access stays inside the
+ * page. */
+static inline uint32_t mmu_fast_tag(uint32_t linear, unsigned size)
+{
+    return (linear + (size - 1)) & PAGE_MASK;
+}
+
 #define MMU_DEFINE_ACCESS(bits, type)                                                    \
     static inline type mmu_read##bits(mmu_t *mmu, tlb_entry_t *t, uint32_t linear)      \
     {                                                                                    \
         const tlb_entry_t *e = tlb_slot(t, linear);                                      \
-        if (MMU_LIKELY(e->tag_r == (linear & PAGE_MASK) && mmu_in_page(linear, sizeof(type)))) { \
+        if (MMU_LIKELY(e->tag_r == mmu_fast_tag(linear, sizeof(type)))) {                \
             type v;                                                                      \
             memcpy(&v, (const void *)(e->host + linear), sizeof v);                      \
             return v;                                                                    \
@@ -403,7 +413,7 @@ static inline bool mmu_in_page(uint32_t linear, unsigned size)
     static inline void mmu_write##bits(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, type v) \
     {                                                                                    \
         const tlb_entry_t *e = tlb_slot(t, linear);                                      \
-        if (MMU_LIKELY(e->tag_w == (linear & PAGE_MASK) && mmu_in_page(linear, sizeof(type)))) { \
+        if (MMU_LIKELY(e->tag_w == mmu_fast_tag(linear, sizeof(type)))) {                \
             memcpy((void *)(e->host + linear), &v, sizeof v);                            \
             return;                                                                      \
         }                                                                                \
@@ -419,7 +429,7 @@ MMU_DEFINE_ACCESS(32, uint32_t)
 static inline uint8_t *mmu_rmw_ptr(tlb_entry_t *t, uint32_t linear, unsigned size)
 {
     const tlb_entry_t *e = tlb_slot(t, linear);
-    if (MMU_LIKELY(e->tag_w == (linear & PAGE_MASK) && mmu_in_page(linear, size)))
+    if (MMU_LIKELY(e->tag_w == mmu_fast_tag(linear, size)))
         return (uint8_t *)(e->host + linear);
     return NULL;
 }

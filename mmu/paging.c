@@ -589,7 +589,7 @@ void mmu_slow_write(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, uint32_t value,
 uint64_t mmu_read64(mmu_t *mmu, tlb_entry_t *t, uint32_t linear)
 {
     const tlb_entry_t *e = tlb_slot(t, linear);
-    if (MMU_LIKELY(e->tag_r == (linear & PAGE_MASK) && mmu_in_page(linear, 8))) {
+    if (MMU_LIKELY(e->tag_r == mmu_fast_tag(linear, 8))) {
         uint64_t v;
         memcpy(&v, (const void *)(e->host + linear), 8);
         return v;
@@ -603,7 +603,7 @@ uint64_t mmu_read64(mmu_t *mmu, tlb_entry_t *t, uint32_t linear)
 void mmu_write64(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, uint64_t value)
 {
     const tlb_entry_t *e = tlb_slot(t, linear);
-    if (MMU_LIKELY(e->tag_w == (linear & PAGE_MASK) && mmu_in_page(linear, 8))) {
+    if (MMU_LIKELY(e->tag_w == mmu_fast_tag(linear, 8))) {
         memcpy((void *)(e->host + linear), &value, 8);
         return;
     }

@@ -4,7 +4,7 @@
 ; B0, RF lets the instruction run once), data breakpoints on writes and on
 ; reads/writes (traps after the access, B1), I/O breakpoints with CR4.DE,
 ; DR7.GD (a fault with BD, GD cleared), DR4/DR5 aliasing, and RF=1 in the
-; EFLAGS image of a fault (SDM vol. 3, 17.2-17.3).
+; EFLAGS image of a fault (SDM vol. 3, 17.2-17.3); INT1 (ICEBP).
 %include "lib.inc"
 %include "pm.inc"
 
@@ -163,6 +163,14 @@ pm_start:
     CHECKD dword [DB_DR6], 0x2000, "dr6.bd"
     mov eax, dr7
     CHECKD eax, 0x400, "gd cleared"
+
+    ; --- INT1 (ICEBP, F1): a #DB trap after the instruction, no DR6 bit.
+    DB_RESET 0
+    int1
+.int1_after:
+    CHECKD dword [DB_COUNT], 1, "int1 count"
+    CHECKD dword [DB_EIPS], .int1_after, "int1 trap eip"
+    CHECKD dword [DB_DR6], 0, "int1 sets no dr6 bit"
 
     ; --- a fault pushes EFLAGS with RF set.
     EXPECT_FAULT .gpf

@@ -7,7 +7,8 @@
 ; pages (CR4.PSE) and their reserved bits, a page-crossing store that
 ; faults on its second page without writing the first, and instruction
 ; fetches from a page that is not present (a jump there, an instruction
-; running into it).
+; running into it), and a ring-3 fetch from a supervisor page right
+; after the same IRET ran into it at ring 0.
 ; Error code bits: P=1 W=2 U=4 RSVD=8.
 %include "lib.inc"
 %include "pm.inc"
@@ -182,6 +183,45 @@ ring3_pde:
 done:
     mov ax, SEL_DATA
     mov ds, ax
+
+    ; A change of privilege is checked again at the next fetch: the same
+    ; IRET runs twice into code on a supervisor page at ring 0 (so the
+    ; emulator may chain the two decoded blocks), then once to ring 3,
+    ; where the fetch must raise #PF (user, present: error 5).
+    and dword [PT0 + ((0xF0000 + (sup_iret - $$)) >> 12) * 4], ~4
+    invlpg [0xF0000 + sup_iret]
+    mov esi, 2
+ring0_pass:
+    pushfd
+    push dword SEL_CODE32
+    push dword sup_target
+    jmp sup_iret
+sup_returned:
+    dec esi
+    jnz ring0_pass
+    IDT_GATE 0x85, SEL_CODE32, after_ring3_fetch, 0xEE
+    EXPECT_FAULT ring3_faulted
+    push dword SEL_DATA_3
+    push dword STACK3_TOP
+    push dword 0x0002
+    push dword SEL_CODE32_3
+    push dword sup_target
+    jmp sup_iret
+
+ring3_faulted:
+    int 0x85
+
+after_ring3_fetch:
+    mov ax, SEL_DATA
+    mov ds, ax
+    CHECK_PF 5, sup_target, 0xF0000 + sup_target, "ring-3 fetch after the same IRET ran at ring 0"
     PASS32
+
+; The supervisor-only code page.
+align 4096
+sup_iret:
+    iretd
+sup_target:
+    jmp sup_returned
 
 PM_END

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "cpu/exec.h"
+#include "cpu_rig.h"
 
 typedef struct rig {
     physmem_t pm;
@@ -17,25 +18,17 @@ typedef struct rig {
     uint8_t vector; /* what the interrupt acknowledge returns */
 } rig_t;
 
-static uint32_t no_in(void *o, uint16_t port, unsigned size) { (void)o, (void)port, (void)size; return 0xFFFFFFFFu; }
-static void no_out(void *o, uint16_t port, uint32_t v, unsigned size) { (void)o, (void)port, (void)v, (void)size; }
 static uint8_t ack(void *o) { return ((rig_t *)o)->vector; }
 
 static rig_t *rig_new(void)
 {
     static rig_t r;
     memset(&r, 0, sizeof r);
-    assert_true(physmem_init(&r.pm, 1u << 20));
-    cpu_bus_t bus = {.opaque = &r, .in = no_in, .out = no_out, .intr_ack = ack};
-    assert_true(cpu_init(&r.cpu, &r.pm, &bus));
+    rig_bring_up(&r.pm, &r.cpu, &r, ack);
     return &r;
 }
 
-static void rig_free(rig_t *r)
-{
-    cpu_free(&r->cpu);
-    physmem_free(&r->pm);
-}
+static void rig_free(rig_t *r) { rig_tear_down(&r->pm, &r->cpu); }
 
 static void poke(rig_t *r, uint32_t addr, const void *bytes, uint32_t len)
 {
@@ -44,15 +37,7 @@ static void poke(rig_t *r, uint32_t addr, const void *bytes, uint32_t len)
 
 static void poke32(rig_t *r, uint32_t addr, uint32_t v) { poke(r, addr, &v, 4); }
 
-/* Real mode, CS:IP = 0:ip, SS:SP = 0:0x7000. */
-static void start_real(rig_t *r, uint16_t ip)
-{
-    cpu_load_seg_raw(&r->cpu, SEG_CS, 0, 0, 0xFFFF, 0x93, 0);
-    cpu_load_seg_raw(&r->cpu, SEG_SS, 0, 0, 0xFFFF, 0x93, 0);
-    cpu_load_seg_raw(&r->cpu, SEG_DS, 0, 0, 0xFFFF, 0x93, 0);
-    r->cpu.gpr[R_ESP] = 0x7000;
-    r->cpu.eip = ip;
-}
+static void start_real(rig_t *r, uint16_t ip) { rig_start_real(&r->cpu, ip); }
 
 static uint8_t peek8(rig_t *r, uint32_t addr)
 {

@@ -23,7 +23,8 @@
  *     (CET, 3E on indirect branches) is "ds".
  *  4. A 66, F2 or F3 prefix on a 0F opcode is ignored as on a P6; objdump
  *     reads it as part of a later CPU's opcode ("(bad)", "wbnoinvd", and
- *     F3 0F BC/BD as "tzcnt"/"lzcnt" where a P6 runs REP BSF/BSR).
+ *     F3 0F BC/BD as "tzcnt"/"lzcnt" where a P6 runs REP BSF/BSR); and
+ *     0F 1A/1B, reserved NOPs on a P6, are MPX's "bnd..." to objdump.
  *  5. LOCK MOV CRn is shown as written (a P6 raises #UD); objdump shows
  *     AMD's alias CR8+n ("mov ebx,cr8" for LOCK MOV EBX,CR0).
  *  6. D6 is SALC, which every Intel processor executes (cpu/misc.c);
@@ -404,6 +405,8 @@ static int later_cpu_reading(const uint8_t *b, const char *theirs)
     if (op >= 0x100 && (p66 || pf2 || pf3) &&
         (strstr(theirs, "(bad)") || strstr(theirs, "wbnoinvd") || strstr(theirs, "tzcnt") ||
          strstr(theirs, "lzcnt")))
+        return 4;
+    if ((op == 0x11A || op == 0x11B) && strstr(theirs, "bnd"))
         return 4;
     if (op == 0xD6 && strstr(theirs, "(bad)"))
         return 6;

@@ -1,7 +1,8 @@
 /* Small instructions (cpu/misc.c) and invalid encodings.
  *
  * Against the host CPU: BOUND (in range and #BR), SALC, NOP (90, 66 90,
- * F3 90 = PAUSE, 0F 1F /0 with register and memory operands), CLC STC CMC
+ * F3 90 = PAUSE, 0F 1F /0 and the reserved NOPs 0F 19-1F /r with register
+ * and memory operands), CLC STC CMC
  * CLD STD, UD2, and a list of encodings that must raise #UD.  Then random
  * byte sequences run through our CPU in every mode: whatever they decode
  * to, the host process must survive (this test fails by crashing, and the
@@ -63,6 +64,14 @@ static void test_simple(void **state)
         {"nop", {0x90}, 1, -1, 0, XS_16 | XS_32, false, NULL},
         {"pause", {0xF3, 0x90}, 2, -1, 0, XS_32, false, NULL},
         {"nop Ev", {0x0F, 0x1F}, 2, 0, 0, XS_16 | XS_32, true, NULL},
+        /* the reserved NOPs, each with another ModRM reg field */
+        {"nop 0f19", {0x0F, 0x19}, 2, 1, 0, XS_16 | XS_32, true, NULL},
+        {"nop 0f1a", {0x0F, 0x1A}, 2, 2, 0, XS_16 | XS_32, true, NULL},
+        {"nop 0f1b", {0x0F, 0x1B}, 2, 3, 0, XS_16 | XS_32, true, NULL},
+        {"nop 0f1c", {0x0F, 0x1C}, 2, 4, 0, XS_16 | XS_32, true, NULL},
+        {"nop 0f1d", {0x0F, 0x1D}, 2, 5, 0, XS_16 | XS_32, true, NULL},
+        {"nop 0f1e", {0x0F, 0x1E}, 2, 6, 0, XS_16 | XS_32, true, NULL},
+        {"nop 0f1f /7", {0x0F, 0x1F}, 2, 7, 0, XS_16 | XS_32, true, NULL},
         {"clc", {0xF8}, 1, -1, 0, XS_32, false, NULL},
         {"stc", {0xF9}, 1, -1, 0, XS_32, false, NULL},
         {"cmc", {0xF5}, 1, -1, 0, XS_32, false, NULL},
