@@ -9,6 +9,7 @@ packages=(build-essential cmake pkg-config nasm libsdl2-dev zlib1g-dev libcmocka
           grub-pc-bin cpio gzip fdisk e2fsprogs python3 xdotool binutils)
 packages+=(xfonts-terminus-dos fonts-spleen) # fonts the VGA font generator reads (test vga_font_current)
 packages+=(qemu-system-x86) # the reference PC the BIOS tests also run on (tests/bios)
+packages+=(x11-apps) # xwd: what Xvfb shows in the window (frontend_window resize checks)
 if [ "$#" -gt 0 ]; then packages+=("$@"); fi
 
 missing=()

@@ -622,6 +622,125 @@ def wait_for(predicate, seconds):
     return False
 
 
+def read_xwd(path):
+    """(width, height, rows of (r, g, b)) of an xwd dump of a 32-bit
+    TrueColor or DirectColor window (X11 XWDFile.h: a header of 25
+    big-endian CARD32 fields, the window name, ncolors 12-byte colour
+    entries, then the ZPixmap).  A DirectColor pixel's fields index the
+    colour entries, as Xvfb's default 24-bit visual does."""
+    data = open(path, "rb").read()
+    field = [int.from_bytes(data[4 * i:4 * i + 4], "big") for i in range(25)]
+    header_size, version, pixmap_format, _, w, h = field[0:6]
+    byte_order, bits_per_pixel, bytes_per_line, visual_class = field[7], field[11], field[12], field[13]
+    masks, ncolors = field[14:17], field[19]
+    if version != 7 or pixmap_format != 2 or bits_per_pixel != 32 or visual_class not in (4, 5):
+        fail("%s: not a 32-bit TrueColor or DirectColor ZPixmap xwd dump (%s)" % (path, field))
+    order = "little" if byte_order == 0 else "big"
+    shifts = [(m & -m).bit_length() - 1 for m in masks]
+    colours = data[header_size:header_size + 12 * ncolors]
+    # XWDColor: pixel (CARD32), red, green, blue (CARD16), flags, pad
+    level = [[colours[12 * i + 4 + 2 * c] for i in range(ncolors)] for c in range(3)]
+    start = header_size + 12 * ncolors
+    rows = []
+    for y in range(h):
+        line = data[start + y * bytes_per_line:start + y * bytes_per_line + 4 * w]
+        row = []
+        for x in range(w):
+            v = int.from_bytes(line[4 * x:4 * x + 4], order)
+            rgb = tuple((v & m) >> sh for m, sh in zip(masks, shifts))
+            row.append(tuple(level[c][rgb[c]] for c in range(3)) if visual_class == 5 else rgb)
+        rows.append(row)
+    return w, h, rows
+
+
+def capture_window(wid, path):
+    """What the X server shows in the window, as read_xwd's rows."""
+    subprocess.run(["xwd", "-silent", "-id", wid, "-out", path], check=True, timeout=20)
+    return read_xwd(path)
+
+
+def scaled_frame_errors(shot, want):
+    """How the window picture differs from the frame shown the way sdl.c
+    promises (SDL_RenderSetIntegerScale + logical size): the largest whole
+    multiple of the guest size that fits, centred, every guest pixel an
+    s x s block of its own colour (nearest neighbour), black around it.
+    Returns (scale, list of (x, y, got, want))."""
+    w, h, rows = shot
+    gw, gh = len(want[0]), len(want)
+    scale = max(1, min(w // gw, h // gh))
+    ox, oy = (w - gw * scale) // 2, (h - gh * scale) // 2
+    bad = []
+    for y in range(h):
+        gy = (y - oy) // scale
+        for x in range(w):
+            gx = (x - ox) // scale
+            expect = want[gy][gx] if 0 <= gx < gw and 0 <= gy < gh and x >= ox and y >= oy else (0, 0, 0)
+            if rows[y][x] != expect:
+                bad.append((x, y, rows[y][x], expect))
+    return scale, bad
+
+
+def check_resize(wid, tmp, want, width, height):
+    """Resizes the window and checks what the X server shows in it."""
+    subprocess.run(["xdotool", "windowmove", "--sync", wid, "0", "0"], timeout=20)  # all of it on the screen
+    subprocess.run(["xdotool", "windowsize", "--sync", wid, str(width), str(height)], timeout=20)
+    path = os.path.join(tmp, "window-%dx%d.xwd" % (width, height))
+    result = {}
+
+    def shows_scaled_frame():
+        shot = capture_window(wid, path)
+        result["shot"] = shot
+        result["scale"], result["bad"] = scaled_frame_errors(shot, want) if shot[:2] == (width, height) else (0, [None])
+        return not result["bad"]
+    wait_for(shows_scaled_frame, 10)
+    w, h, rows = result["shot"]
+    check((w, h) == (width, height), "the window was resized to %dx%d (got %dx%d)" % (width, height, w, h))
+    palette = {c for row in want for c in row}
+    stray = {c for row in rows for c in row} - palette
+    check(not stray, "at %dx%d the window shows only the guest's colours (stray: %s)"
+          % (width, height, sorted(stray)[:5]))
+    bad = result["bad"]
+    if bad:
+        print("first wrong pixel (%d,%d): got %s want %s; %d wrong" % (bad[0] + (len(bad),)))
+    check(not bad, "at %dx%d the guest screen is scaled %dx, each pixel a crisp %dx%d block, centred on black"
+          % (width, height, result["scale"], result["scale"], result["scale"]))
+    return result["scale"]
+
+
+def window_title(wid):
+    return subprocess.run(["xdotool", "getwindowname", wid], capture_output=True, text=True).stdout.strip()
+
+
+def pointer_location():
+    out = subprocess.run(["xdotool", "getmouselocation", "--shell"], capture_output=True, text=True).stdout
+    return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", out)}
+
+
+def check_mouse_grab(wid):
+    """A click grabs the mouse (sdl.c set_grab: SDL relative mouse mode,
+    which confines the pointer to the window); the title tells how to
+    release it, and Ctrl+Alt+G does."""
+    check("click to grab the mouse" in window_title(wid), "before a click the title says how to grab the mouse")
+    geometry = subprocess.run(["xdotool", "getwindowgeometry", "--shell", wid], capture_output=True, text=True).stdout
+    g = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", geometry)}
+    subprocess.run(["xdotool", "mousemove", "--sync", str(g["X"] + g["WIDTH"] // 2), str(g["Y"] + g["HEIGHT"] // 2),
+                    "click", "1"], timeout=10)
+    check(wait_for(lambda: "Ctrl+Alt+G releases the mouse" in window_title(wid), 5),
+          "a click grabs the mouse and the title says Ctrl+Alt+G releases it (%s)" % window_title(wid))
+    outside = (g["X"] + g["WIDTH"] + 100, g["Y"] + g["HEIGHT"] + 100)
+    subprocess.run(["xdotool", "mousemove", str(outside[0]), str(outside[1])], timeout=10)
+    time.sleep(0.3)
+    at = pointer_location()
+    check(g["X"] <= at["X"] < g["X"] + g["WIDTH"] and g["Y"] <= at["Y"] < g["Y"] + g["HEIGHT"],
+          "the grabbed pointer stays inside the window when moved to %s (at %d,%d)" % (outside, at["X"], at["Y"]))
+    subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+alt+g"], timeout=10)
+    check(wait_for(lambda: "click to grab the mouse" in window_title(wid), 5),
+          "Ctrl+Alt+G releases the mouse and the title says so again (%s)" % window_title(wid))
+    subprocess.run(["xdotool", "mousemove", "--sync", str(outside[0]), str(outside[1])], timeout=10)
+    at = pointer_location()
+    check((at["X"], at["Y"]) == outside, "the released pointer leaves the window (at %d,%d)" % (at["X"], at["Y"]))
+
+
 def test_window_keys(sim, build):
     test_window(sim, build, "window_keys")
 
@@ -634,7 +753,7 @@ def test_window(sim, build, name="window"):
         print("SKIP: built without SDL")
         sys.exit(SKIP)
     if not os.environ.get("DISPLAY"):
-        r = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24", sys.executable, os.path.abspath(__file__),
+        r = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, os.path.abspath(__file__),
                             name, sim, build], timeout=180)
         sys.exit(r.returncode)
     keys = name == "window_keys"
@@ -664,6 +783,11 @@ def test_window(sim, build, name="window"):
             check(wait_for(lambda: os.path.exists(shot) and os.path.getsize(shot) > 0, 10), "Ctrl+Alt+S saves a screenshot")
             time.sleep(0.2)
             compare_frame(shot, want)
+            if not keys:
+                check_resize(wid, tmp, want, 1440, 800)
+                check_resize(wid, tmp, want, 1500, 850)
+                check_resize(wid, tmp, want, 1000, 700)
+                check_mouse_grab(wid)
             if keys and "NOKBD" in read_text(e9):
                 print("SKIP: no keyboard controller in this build yet")
                 sys.exit(SKIP)
