@@ -583,8 +583,8 @@ def expected_text_frame(source_dir):
         return (level[((i >> 2) & 1) * 2 + ((i >> 5) & 1)], level[((i >> 1) & 1) * 2 + ((i >> 4) & 1)],
                 level[(i & 1) * 2 + ((i >> 3) & 1)])
     cells = {}
-    for row, (text, attr) in enumerate([("Hello from x86sim", 0x07), ("ABC xyz 123", 0x1E)]):
-        for col, ch in enumerate(text):
+    for row, col0, text, attr in [(0, 0, "Hello from x86sim", 0x07), (1, 0, "ABC xyz 123", 0x1E), (24, 77, "END", 0x4F)]:
+        for col, ch in enumerate(text, col0):
             cells[(row, col)] = (ord(ch), attr)
     frame = [[(0, 0, 0)] * 720 for _ in range(400)]
     for (row, col), (ch, attr) in cells.items():

@@ -1,7 +1,9 @@
 ; ROM for the window test.  Programs VGA mode 3 the way a BIOS does (the
 ; IBM register tables), loads the EGA colours into the DAC and the 8x16
-; font into plane 2, writes two lines of text with the cursor off, says
-; READY on port 0xE9, then echoes each byte from the keyboard controller
+; font into plane 2, writes two lines of text and END in white on red in
+; the bottom right corner (so the frame's edges show when the window
+; scales it) with the cursor off, says READY on port 0xE9, then echoes
+; each byte from the keyboard controller
 ; as "KEY xx" (or says NOKBD when no controller answers at port 0x64).
 bits 16
 org 0
@@ -113,6 +115,10 @@ start:
     mov di, 160
     mov ah, 0x1E                      ; yellow on blue
     call put_line
+    mov si, corner
+    mov di, (24 * 80 + 77) * 2        ; row 24, columns 77..79
+    mov ah, 0x4F                      ; white on red
+    call put_line
     mov si, ready
     call say
 .key:
@@ -186,6 +192,7 @@ say_hex:
 hex_digits: db "0123456789abcdef"
 line0: db "Hello from x86sim", 0
 line1: db "ABC xyz 123", 0
+corner: db "END", 0
 ready: db "READY", 10, 0
 key_text: db "KEY ", 0
 newline: db 10, 0
