@@ -641,15 +641,17 @@ def read_xwd(path):
     # XWDColor: pixel (CARD32), red, green, blue (CARD16), flags, pad
     level = [[colours[12 * i + 4 + 2 * c] for i in range(ncolors)] for c in range(3)]
     start = header_size + 12 * ncolors
+    colour_of = {}  # pixel value -> (r, g, b); a window shows few colours
+
+    def colour(v):
+        rgb = tuple((v & m) >> sh for m, sh in zip(masks, shifts))
+        return tuple(level[c][rgb[c]] for c in range(3)) if visual_class == 5 else rgb
     rows = []
     for y in range(h):
         line = data[start + y * bytes_per_line:start + y * bytes_per_line + 4 * w]
-        row = []
-        for x in range(w):
-            v = int.from_bytes(line[4 * x:4 * x + 4], order)
-            rgb = tuple((v & m) >> sh for m, sh in zip(masks, shifts))
-            row.append(tuple(level[c][rgb[c]] for c in range(3)) if visual_class == 5 else rgb)
-        rows.append(row)
+        values = memoryview(line).cast("I") if order == sys.byteorder else \
+            [int.from_bytes(line[i:i + 4], order) for i in range(0, 4 * w, 4)]
+        rows.append([colour_of[v] if v in colour_of else colour_of.setdefault(v, colour(v)) for v in values])
     return w, h, rows
 
 
@@ -747,8 +749,10 @@ def test_window_keys(sim, build):
 
 def test_window(sim, build, name="window"):
     """The window under Xvfb: its size and title, Ctrl+Alt+S and
-    --screenshot against the picture computed from the font; window_keys
-    also types a key and expects the guest to see its scancode."""
+    --screenshot against the picture computed from the font; window
+    also resizes the window and checks what Xvfb shows in it, and grabs and
+    releases the mouse; window_keys types a key and expects the guest to
+    see its scancode."""
     if "-display sdl|none" not in run(sim, ["--help"]).stdout:
         print("SKIP: built without SDL")
         sys.exit(SKIP)
