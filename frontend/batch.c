@@ -1,6 +1,8 @@
 /* The batch runner (see batch.h). */
 #include "batch.h"
 
+#include "cpu/icache.h"
+
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,6 +38,14 @@ void report_stats(const session_t *s, uint64_t host_elapsed_ns)
     unsigned long long retired = (unsigned long long)s->m->cpu.icount;
     fprintf(stderr, "x86sim: %llu instructions retired in %.2f s of host time (%.1f MIPS)\n", retired, secs,
             secs > 0 ? (double)retired / secs / 1e6 : 0.0);
+    const mmu_t *mmu = &s->m->cpu.mmu;
+    const icache_t *ic = s->m->cpu.icache;
+    fprintf(stderr,
+            "x86sim: data accesses off the fast path %llu, TLB misses %llu (page walks %llu); "
+            "blocks decoded %llu, code-page invalidations %llu, decoded-code cache flushes %llu\n",
+            (unsigned long long)mmu->slow_accesses, (unsigned long long)mmu->misses,
+            (unsigned long long)mmu->walks, (unsigned long long)ic->blocks_built,
+            (unsigned long long)ic->invalidations, (unsigned long long)ic->flushes);
 }
 
 int batch_run(session_t *s)

@@ -565,7 +565,7 @@ static const option_def_t table[] = {
     {"--trace-cpl", "N", opt_trace_cpl, 0, "trace only at privilege level N (0-3)"},
     {"--debug", NULL, opt_debug, 0, "start in the debugger (commands on standard input)"},
     {"--debug-script", "FILE", opt_debug_script, 0, "run debugger commands from FILE first"},
-    {"--stats", NULL, opt_stats, 0, "at the end: instructions retired, host seconds, MIPS (standard error)"},
+    {"--stats", NULL, opt_stats, 0, "at the end: instructions retired, host seconds, MIPS, TLB and code-cache counts (stderr)"},
     {"--help", NULL, opt_help, 0, "this text"},
     {"-h", NULL, opt_help, 0, NULL},
     {"--version", NULL, opt_version, 0, "the version"},

@@ -290,6 +290,7 @@ typedef struct mmu {
     void *fault_opaque;
     mmu_watch_t watch; /* data breakpoints; hit() gets fault_opaque */
     uint64_t walks, misses; /* statistics */
+    uint64_t slow_accesses; /* data accesses the fast path did not take */
     /* Data-access observer (debugger watchpoints, the explainer): while set,
      * the TLB keeps its fast read/write paths closed, so every data access
      * reaches the slow path and is reported after it is done.  Instruction

@@ -517,6 +517,7 @@ static void observe(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, unsigned size, 
 
 uint32_t mmu_slow_read(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, unsigned size)
 {
+    mmu->slow_accesses++;
     mmu_check_align(mmu, t, linear, size);
     if (!mmu_in_page(linear, size)) {
         uint32_t v = 0;
@@ -561,6 +562,7 @@ void mmu_check_write(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, uint32_t len)
 
 void mmu_slow_write(mmu_t *mmu, tlb_entry_t *t, uint32_t linear, uint32_t value, unsigned size)
 {
+    mmu->slow_accesses++;
     mmu_check_align(mmu, t, linear, size);
     if (!mmu_in_page(linear, size)) {
         /* Both pages must be writable before either is changed. */
