@@ -66,27 +66,27 @@ DEFINE_ALU_MEM(32)
 
 /* The handlers of one operation, in every form. */
 #define DEFINE_ALU_OP(name, op)                                                                    \
-    static void name##_EbGb_r(cpu_t *c, const insn_t *i) { alu_r8(c, op, i->rm, get_r8(c, i->reg)); } \
-    static void name##_EbGb_m(cpu_t *c, const insn_t *i) { alu_m8(c, i, op, get_r8(c, i->reg)); } \
-    static void name##_EwGw_r(cpu_t *c, const insn_t *i) { alu_r16(c, op, i->rm, get_r16(c, i->reg)); } \
-    static void name##_EwGw_m(cpu_t *c, const insn_t *i) { alu_m16(c, i, op, get_r16(c, i->reg)); } \
-    static void name##_EdGd_r(cpu_t *c, const insn_t *i) { alu_r32(c, op, i->rm, c->gpr[i->reg]); } \
-    static void name##_EdGd_m(cpu_t *c, const insn_t *i) { alu_m32(c, i, op, c->gpr[i->reg]); } \
-    static void name##_GbEb_r(cpu_t *c, const insn_t *i) { alu_r8(c, op, i->reg, get_r8(c, i->rm)); } \
-    static void name##_GbEb_m(cpu_t *c, const insn_t *i) { alu_r8(c, op, i->reg, ea_rd8(c, i)); } \
-    static void name##_GwEw_r(cpu_t *c, const insn_t *i) { alu_r16(c, op, i->reg, get_r16(c, i->rm)); } \
-    static void name##_GwEw_m(cpu_t *c, const insn_t *i) { alu_r16(c, op, i->reg, ea_rd16(c, i)); } \
-    static void name##_GdEd_r(cpu_t *c, const insn_t *i) { alu_r32(c, op, i->reg, c->gpr[i->rm]); } \
-    static void name##_GdEd_m(cpu_t *c, const insn_t *i) { alu_r32(c, op, i->reg, ea_rd32(c, i)); } \
-    static void name##_EbI_r(cpu_t *c, const insn_t *i) { alu_r8(c, op, i->rm, i->imm & 0xFF); } \
-    static void name##_EbI_m(cpu_t *c, const insn_t *i) { alu_m8(c, i, op, i->imm & 0xFF); } \
-    static void name##_EwI_r(cpu_t *c, const insn_t *i) { alu_r16(c, op, i->rm, i->imm & 0xFFFF); } \
-    static void name##_EwI_m(cpu_t *c, const insn_t *i) { alu_m16(c, i, op, i->imm & 0xFFFF); } \
-    static void name##_EdI_r(cpu_t *c, const insn_t *i) { alu_r32(c, op, i->rm, i->imm); }      \
-    static void name##_EdI_m(cpu_t *c, const insn_t *i) { alu_m32(c, i, op, i->imm); }         \
-    static void name##_ALI(cpu_t *c, const insn_t *i) { alu_r8(c, op, R_EAX, i->imm & 0xFF); }  \
-    static void name##_AXI(cpu_t *c, const insn_t *i) { alu_r16(c, op, R_EAX, i->imm & 0xFFFF); } \
-    static void name##_EAXI(cpu_t *c, const insn_t *i) { alu_r32(c, op, R_EAX, i->imm); }
+    static void name##_EbGb_r(cpu_t *c, const insn_t *i) { alu_r8(c, op, i->rm, get_r8(c, i->reg)); run_next(c, i); } \
+    static void name##_EbGb_m(cpu_t *c, const insn_t *i) { alu_m8(c, i, op, get_r8(c, i->reg)); run_next(c, i); } \
+    static void name##_EwGw_r(cpu_t *c, const insn_t *i) { alu_r16(c, op, i->rm, get_r16(c, i->reg)); run_next(c, i); } \
+    static void name##_EwGw_m(cpu_t *c, const insn_t *i) { alu_m16(c, i, op, get_r16(c, i->reg)); run_next(c, i); } \
+    static void name##_EdGd_r(cpu_t *c, const insn_t *i) { alu_r32(c, op, i->rm, c->gpr[i->reg]); run_next(c, i); } \
+    static void name##_EdGd_m(cpu_t *c, const insn_t *i) { alu_m32(c, i, op, c->gpr[i->reg]); run_next(c, i); } \
+    static void name##_GbEb_r(cpu_t *c, const insn_t *i) { alu_r8(c, op, i->reg, get_r8(c, i->rm)); run_next(c, i); } \
+    static void name##_GbEb_m(cpu_t *c, const insn_t *i) { alu_r8(c, op, i->reg, ea_rd8(c, i)); run_next(c, i); } \
+    static void name##_GwEw_r(cpu_t *c, const insn_t *i) { alu_r16(c, op, i->reg, get_r16(c, i->rm)); run_next(c, i); } \
+    static void name##_GwEw_m(cpu_t *c, const insn_t *i) { alu_r16(c, op, i->reg, ea_rd16(c, i)); run_next(c, i); } \
+    static void name##_GdEd_r(cpu_t *c, const insn_t *i) { alu_r32(c, op, i->reg, c->gpr[i->rm]); run_next(c, i); } \
+    static void name##_GdEd_m(cpu_t *c, const insn_t *i) { alu_r32(c, op, i->reg, ea_rd32(c, i)); run_next(c, i); } \
+    static void name##_EbI_r(cpu_t *c, const insn_t *i) { alu_r8(c, op, i->rm, i->imm & 0xFF); run_next(c, i); } \
+    static void name##_EbI_m(cpu_t *c, const insn_t *i) { alu_m8(c, i, op, i->imm & 0xFF); run_next(c, i); } \
+    static void name##_EwI_r(cpu_t *c, const insn_t *i) { alu_r16(c, op, i->rm, i->imm & 0xFFFF); run_next(c, i); } \
+    static void name##_EwI_m(cpu_t *c, const insn_t *i) { alu_m16(c, i, op, i->imm & 0xFFFF); run_next(c, i); } \
+    static void name##_EdI_r(cpu_t *c, const insn_t *i) { alu_r32(c, op, i->rm, i->imm); run_next(c, i); } \
+    static void name##_EdI_m(cpu_t *c, const insn_t *i) { alu_m32(c, i, op, i->imm); run_next(c, i); } \
+    static void name##_ALI(cpu_t *c, const insn_t *i) { alu_r8(c, op, R_EAX, i->imm & 0xFF); run_next(c, i); } \
+    static void name##_AXI(cpu_t *c, const insn_t *i) { alu_r16(c, op, R_EAX, i->imm & 0xFFFF); run_next(c, i); } \
+    static void name##_EAXI(cpu_t *c, const insn_t *i) { alu_r32(c, op, R_EAX, i->imm); run_next(c, i); }
 
 DEFINE_ALU_OP(add, OP_ADD)
 DEFINE_ALU_OP(or, OP_OR)
@@ -99,21 +99,21 @@ DEFINE_ALU_OP(cmp, OP_CMP)
 
 /* ---------------------------------------------------------------- TEST */
 
-static void test_EbGb_r(cpu_t *c, const insn_t *i) { flags_logic(c, get_r8(c, i->rm) & get_r8(c, i->reg), 8); }
-static void test_EbGb_m(cpu_t *c, const insn_t *i) { flags_logic(c, ea_rd8(c, i) & get_r8(c, i->reg), 8); }
-static void test_EwGw_r(cpu_t *c, const insn_t *i) { flags_logic(c, get_r16(c, i->rm) & get_r16(c, i->reg), 16); }
-static void test_EwGw_m(cpu_t *c, const insn_t *i) { flags_logic(c, ea_rd16(c, i) & get_r16(c, i->reg), 16); }
-static void test_EdGd_r(cpu_t *c, const insn_t *i) { flags_logic(c, c->gpr[i->rm] & c->gpr[i->reg], 32); }
-static void test_EdGd_m(cpu_t *c, const insn_t *i) { flags_logic(c, ea_rd32(c, i) & c->gpr[i->reg], 32); }
-static void test_EbI_r(cpu_t *c, const insn_t *i) { flags_logic(c, get_r8(c, i->rm) & i->imm, 8); }
-static void test_EbI_m(cpu_t *c, const insn_t *i) { flags_logic(c, ea_rd8(c, i) & i->imm, 8); }
-static void test_EwI_r(cpu_t *c, const insn_t *i) { flags_logic(c, get_r16(c, i->rm) & i->imm, 16); }
-static void test_EwI_m(cpu_t *c, const insn_t *i) { flags_logic(c, ea_rd16(c, i) & i->imm, 16); }
-static void test_EdI_r(cpu_t *c, const insn_t *i) { flags_logic(c, c->gpr[i->rm] & i->imm, 32); }
-static void test_EdI_m(cpu_t *c, const insn_t *i) { flags_logic(c, ea_rd32(c, i) & i->imm, 32); }
-static void test_ALI(cpu_t *c, const insn_t *i) { flags_logic(c, get_r8(c, R_EAX) & i->imm, 8); }
-static void test_AXI(cpu_t *c, const insn_t *i) { flags_logic(c, get_r16(c, R_EAX) & i->imm, 16); }
-static void test_EAXI(cpu_t *c, const insn_t *i) { flags_logic(c, c->gpr[R_EAX] & i->imm, 32); }
+static void test_EbGb_r(cpu_t *c, const insn_t *i) { flags_logic(c, get_r8(c, i->rm) & get_r8(c, i->reg), 8); run_next(c, i); }
+static void test_EbGb_m(cpu_t *c, const insn_t *i) { flags_logic(c, ea_rd8(c, i) & get_r8(c, i->reg), 8); run_next(c, i); }
+static void test_EwGw_r(cpu_t *c, const insn_t *i) { flags_logic(c, get_r16(c, i->rm) & get_r16(c, i->reg), 16); run_next(c, i); }
+static void test_EwGw_m(cpu_t *c, const insn_t *i) { flags_logic(c, ea_rd16(c, i) & get_r16(c, i->reg), 16); run_next(c, i); }
+static void test_EdGd_r(cpu_t *c, const insn_t *i) { flags_logic(c, c->gpr[i->rm] & c->gpr[i->reg], 32); run_next(c, i); }
+static void test_EdGd_m(cpu_t *c, const insn_t *i) { flags_logic(c, ea_rd32(c, i) & c->gpr[i->reg], 32); run_next(c, i); }
+static void test_EbI_r(cpu_t *c, const insn_t *i) { flags_logic(c, get_r8(c, i->rm) & i->imm, 8); run_next(c, i); }
+static void test_EbI_m(cpu_t *c, const insn_t *i) { flags_logic(c, ea_rd8(c, i) & i->imm, 8); run_next(c, i); }
+static void test_EwI_r(cpu_t *c, const insn_t *i) { flags_logic(c, get_r16(c, i->rm) & i->imm, 16); run_next(c, i); }
+static void test_EwI_m(cpu_t *c, const insn_t *i) { flags_logic(c, ea_rd16(c, i) & i->imm, 16); run_next(c, i); }
+static void test_EdI_r(cpu_t *c, const insn_t *i) { flags_logic(c, c->gpr[i->rm] & i->imm, 32); run_next(c, i); }
+static void test_EdI_m(cpu_t *c, const insn_t *i) { flags_logic(c, ea_rd32(c, i) & i->imm, 32); run_next(c, i); }
+static void test_ALI(cpu_t *c, const insn_t *i) { flags_logic(c, get_r8(c, R_EAX) & i->imm, 8); run_next(c, i); }
+static void test_AXI(cpu_t *c, const insn_t *i) { flags_logic(c, get_r16(c, R_EAX) & i->imm, 16); run_next(c, i); }
+static void test_EAXI(cpu_t *c, const insn_t *i) { flags_logic(c, c->gpr[R_EAX] & i->imm, 32); run_next(c, i); }
 
 /* ---------------------------------------------------------------- unary */
 
@@ -147,17 +147,17 @@ static inline uint32_t do_not(cpu_t *cpu, uint32_t a, unsigned bits)
     static inline uint32_t name##_8(cpu_t *c, uint32_t v, int unused) { (void)unused; return do_##name(c, v, 8); } \
     static inline uint32_t name##_16(cpu_t *c, uint32_t v, int unused) { (void)unused; return do_##name(c, v, 16); } \
     static inline uint32_t name##_32(cpu_t *c, uint32_t v, int unused) { (void)unused; return do_##name(c, v, 32); } \
-    static void name##_Eb_r(cpu_t *c, const insn_t *i) { uint8_t *d = reg8_ptr(c, i->rm); *d = (uint8_t)do_##name(c, *d, 8); } \
-    static void name##_Ew_r(cpu_t *c, const insn_t *i) { set_r16(c, i->rm, (uint16_t)do_##name(c, get_r16(c, i->rm), 16)); } \
-    static void name##_Ed_r(cpu_t *c, const insn_t *i) { c->gpr[i->rm] = do_##name(c, c->gpr[i->rm], 32); } \
-    static void name##_Eb_m(cpu_t *c, const insn_t *i) { RMW_MEM(c, i, 1, name##_8, 0); }        \
-    static void name##_Ew_m(cpu_t *c, const insn_t *i) { RMW_MEM(c, i, 2, name##_16, 0); }       \
-    static void name##_Ed_m(cpu_t *c, const insn_t *i) { RMW_MEM(c, i, 4, name##_32, 0); }
+    static void name##_Eb_r(cpu_t *c, const insn_t *i) { uint8_t *d = reg8_ptr(c, i->rm); *d = (uint8_t)do_##name(c, *d, 8); run_next(c, i); } \
+    static void name##_Ew_r(cpu_t *c, const insn_t *i) { set_r16(c, i->rm, (uint16_t)do_##name(c, get_r16(c, i->rm), 16)); run_next(c, i); } \
+    static void name##_Ed_r(cpu_t *c, const insn_t *i) { c->gpr[i->rm] = do_##name(c, c->gpr[i->rm], 32); run_next(c, i); } \
+    static void name##_Eb_m(cpu_t *c, const insn_t *i) { RMW_MEM(c, i, 1, name##_8, 0); run_next(c, i); } \
+    static void name##_Ew_m(cpu_t *c, const insn_t *i) { RMW_MEM(c, i, 2, name##_16, 0); run_next(c, i); } \
+    static void name##_Ed_m(cpu_t *c, const insn_t *i) { RMW_MEM(c, i, 4, name##_32, 0); run_next(c, i); }
 
 /* INC/DEC r16/r32 with the register in the opcode (40-4F). */
 #define DEFINE_UNARY_Z(name)                                                                       \
-    static void name##_Zw(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)do_##name(c, get_r16(c, i->reg), 16)); } \
-    static void name##_Zd(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = do_##name(c, c->gpr[i->reg], 32); }
+    static void name##_Zw(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)do_##name(c, get_r16(c, i->reg), 16)); run_next(c, i); } \
+    static void name##_Zd(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = do_##name(c, c->gpr[i->reg], 32); run_next(c, i); }
 
 DEFINE_UNARY(inc)
 DEFINE_UNARY(dec)

@@ -74,8 +74,8 @@ static inline uint32_t bitstr_offset(const cpu_t *cpu, const insn_t *i, int32_t 
         int32_t off = (int32_t)c->gpr[i->reg];                                                     \
         name##_m(c, i, bitstr_offset(c, i, off, 32), off & 31, 32);                                \
     }                                                                                              \
-    static void name##_EwI_m(cpu_t *c, const insn_t *i) { name##_m(c, i, ea_offset(c, i), i->imm & 15, 16); } \
-    static void name##_EdI_m(cpu_t *c, const insn_t *i) { name##_m(c, i, ea_offset(c, i), i->imm & 31, 32); }
+    static void name##_EwI_m(cpu_t *c, const insn_t *i) { name##_m(c, i, ea_offset(c, i), i->imm & 15, 16); run_next(c, i); } \
+    static void name##_EdI_m(cpu_t *c, const insn_t *i) { name##_m(c, i, ea_offset(c, i), i->imm & 31, 32); run_next(c, i); }
 
 DEFINE_BIT_OP(bt, BIT_T)
 DEFINE_BIT_OP(bts, BIT_S)
@@ -119,13 +119,13 @@ DEFINE_SCAN(bsr, true)
 /* ---------------------------------------------------------------- SETcc, BSWAP */
 
 /* SETcc ignores ModRM.reg. */
-static void setcc_r(cpu_t *c, const insn_t *i) { set_r8(c, i->rm, cond_true(c, i->op & 15)); }
-static void setcc_m(cpu_t *c, const insn_t *i) { ea_wr8(c, i, cond_true(c, i->op & 15)); }
+static void setcc_r(cpu_t *c, const insn_t *i) { set_r8(c, i->rm, cond_true(c, i->op & 15)); run_next(c, i); }
+static void setcc_m(cpu_t *c, const insn_t *i) { ea_wr8(c, i, cond_true(c, i->op & 15)); run_next(c, i); }
 
-static void bswap_d(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = __builtin_bswap32(c->gpr[i->reg]); }
+static void bswap_d(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = __builtin_bswap32(c->gpr[i->reg]); run_next(c, i); }
 /* With a 16-bit operand size the result is undefined; P6-family and later
  * processors clear the low word. */
-static void bswap_w(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, 0); }
+static void bswap_w(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, 0); run_next(c, i); }
 
 #define BIT_ROWS(name, op_gv, reg)                                                                 \
     {op_gv, -1, -1, 0, 0, #name, "Ev,Gv", OPF_LOCKABLE * (reg != 4),                               \

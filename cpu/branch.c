@@ -28,7 +28,9 @@ static void jmp_rel(cpu_t *cpu, const insn_t *i) { jump_near(cpu, rel_target(cpu
         if (cond_true(cpu, 0x##cc)) {                                                              \
             jump_near(cpu, rel_target(cpu, i));                                                    \
             branch_taken(cpu, i);                                                                  \
+            return;                                                                                \
         }                                                                                          \
+        run_next(cpu, i);                                                                          \
     }
 DEFINE_JCC(0) DEFINE_JCC(1) DEFINE_JCC(2) DEFINE_JCC(3) DEFINE_JCC(4) DEFINE_JCC(5)
 DEFINE_JCC(6) DEFINE_JCC(7) DEFINE_JCC(8) DEFINE_JCC(9) DEFINE_JCC(A) DEFINE_JCC(B)

@@ -149,12 +149,15 @@ typedef struct cpu {
     /* ---- hot state: the interpreter touches these on every instruction */
     uint32_t gpr[R_NONE + 1];
     uint32_t eip;
-    uint32_t prev_eip; /* start of the executing instruction (fault EIP) */
     /* Lazy arithmetic flags: see flags.h.  eflags holds every other bit. */
     uint32_t lf_res, lf_aux;
     uint32_t eflags;
     segment_t seg[6];
     uint64_t icount; /* instructions retired (and livelocked deliveries: see exec.c) */
+    /* Start of the executing instruction (fault EIP).  Not next to eip:
+     * GCC would merge the two stores of run_next into one vector store,
+     * which the next instruction's load of eip cannot forward from. */
+    uint32_t prev_eip;
     const insn_t *block_end; /* the loop stops the current block here */
     mmu_t mmu;
 

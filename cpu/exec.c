@@ -234,31 +234,33 @@ static const block_t *find_block(cpu_t *cpu)
 
 /* Runs the instructions of block b from its start, at most `max` of them.
  *
- * EIP and the instruction count live in registers here and are only
- * stored for the handlers: a read-modify-write of cpu->eip and cpu->icount
- * per instruction would chain every instruction to the previous one's
- * store.  Only a block's last instruction may change EIP (OPF_END), or an
- * instruction that also ends the block's run (a taken OPF_EXIT branch, a
- * REP chunk, an FPU freeze), so the register copy is right for every
- * instruction but the last, and cpu->eip is what counts after the loop.
- * cpu->icount holds the count retired before the running instruction, as
- * a fault unwinding from it must see. */
+ * The handlers of the common instructions end with run_next (exec.h), which
+ * runs the block's next instruction as a tail call: the run goes from
+ * handler to handler, each with one indirect jump of its own, and comes
+ * back here only when a handler returns without one (a control transfer,
+ * the block's end, an instruction that ended the block's run).  Before
+ * every instruction, here or in run_next, cpu->icount holds the count
+ * retired before it, cpu->prev_eip its address and cpu->eip the next one,
+ * so a fault or a device sees exact values; the count also tells this loop
+ * how far the handlers ran.  Only a block's last instruction may change
+ * EIP (OPF_END), or an instruction that also ends the block's run (a taken
+ * OPF_EXIT branch, a REP chunk, an FPU freeze). */
 static inline __attribute__((always_inline)) void run_block(cpu_t *cpu, const block_t *b,
                                                             uint64_t max)
 {
-    const insn_t *i = b->insns;
-    uint64_t icount = cpu->icount;
-    uint32_t eip = cpu->eip;
-    cpu->block_end = i + (b->count <= max ? b->count : (uint32_t)max);
-    do {
-        cpu->icount = icount++;
-        cpu->prev_eip = eip;
-        eip += i->len;
-        cpu->eip = eip;
+    const insn_t *first = b->insns, *i = first;
+    uint64_t start = cpu->icount;
+    cpu->block_end = first + (b->count <= max ? b->count : (uint32_t)max);
+    cpu->prev_eip = cpu->eip;
+    cpu->eip += i->len;
+    for (;;) {
         i->fn(cpu, i);
-        i++;
-    } while (i < cpu->block_end);
-    cpu->icount = icount;
+        i = first + (cpu->icount - start) + 1; /* after the last one that ran */
+        if (i >= cpu->block_end)
+            break;
+        step_to(cpu, i);
+    }
+    cpu->icount++;
 }
 
 /* Anything that must be looked at between blocks by cpu_execute's main

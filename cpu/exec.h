@@ -345,6 +345,30 @@ static inline void end_block(cpu_t *cpu) { cpu->block_end = NULL; }
  * run stops after it, and the loop may still chain to the next block. */
 static inline void branch_taken(cpu_t *cpu, const insn_t *i) { cpu->block_end = i + 1; }
 
+/* The bookkeeping before instruction n of the running block, when the one
+ * before it retired: the count retired before n, n's address (the fault
+ * EIP), EIP after n. */
+static inline void step_to(cpu_t *cpu, const insn_t *n)
+{
+    uint32_t eip = cpu->eip;
+    cpu->icount++;
+    cpu->prev_eip = eip;
+    cpu->eip = eip + n->len;
+}
+
+/* The last statement of the handlers of common instructions: runs the
+ * block's next instruction, if this one did not end the block's run, as a
+ * tail call (see run_block in exec.c).  A handler that changes EIP ends
+ * the block's run first, so any handler may end with it. */
+static inline void run_next(cpu_t *cpu, const insn_t *i)
+{
+    const insn_t *n = i + 1;
+    if (LIKELY(n < cpu->block_end)) {
+        step_to(cpu, n);
+        n->fn(cpu, n);
+    }
+}
+
 /* Near jump to a new EIP within CS, with the limit check. */
 void jump_near(cpu_t *cpu, uint32_t eip);
 

@@ -6,40 +6,40 @@
 #include "exec.h"
 
 /* MOV Eb,Gb / Ev,Gv: store a register. */
-static void mov_EbGb_r(cpu_t *c, const insn_t *i) { set_r8(c, i->rm, get_r8(c, i->reg)); }
-static void mov_EbGb_m(cpu_t *c, const insn_t *i) { ea_wr8(c, i, get_r8(c, i->reg)); }
-static void mov_EwGw_r(cpu_t *c, const insn_t *i) { set_r16(c, i->rm, get_r16(c, i->reg)); }
-static void mov_EwGw_m(cpu_t *c, const insn_t *i) { ea_wr16(c, i, get_r16(c, i->reg)); }
-static void mov_EdGd_r(cpu_t *c, const insn_t *i) { c->gpr[i->rm] = c->gpr[i->reg]; }
-static void mov_EdGd_m(cpu_t *c, const insn_t *i) { ea_wr32(c, i, c->gpr[i->reg]); }
+static void mov_EbGb_r(cpu_t *c, const insn_t *i) { set_r8(c, i->rm, get_r8(c, i->reg)); run_next(c, i); }
+static void mov_EbGb_m(cpu_t *c, const insn_t *i) { ea_wr8(c, i, get_r8(c, i->reg)); run_next(c, i); }
+static void mov_EwGw_r(cpu_t *c, const insn_t *i) { set_r16(c, i->rm, get_r16(c, i->reg)); run_next(c, i); }
+static void mov_EwGw_m(cpu_t *c, const insn_t *i) { ea_wr16(c, i, get_r16(c, i->reg)); run_next(c, i); }
+static void mov_EdGd_r(cpu_t *c, const insn_t *i) { c->gpr[i->rm] = c->gpr[i->reg]; run_next(c, i); }
+static void mov_EdGd_m(cpu_t *c, const insn_t *i) { ea_wr32(c, i, c->gpr[i->reg]); run_next(c, i); }
 
 /* MOV Gb,Eb / Gv,Ev: load a register. */
-static void mov_GbEb_r(cpu_t *c, const insn_t *i) { set_r8(c, i->reg, get_r8(c, i->rm)); }
-static void mov_GbEb_m(cpu_t *c, const insn_t *i) { set_r8(c, i->reg, (uint8_t)ea_rd8(c, i)); }
-static void mov_GwEw_r(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, get_r16(c, i->rm)); }
-static void mov_GwEw_m(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)ea_rd16(c, i)); }
-static void mov_GdEd_r(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = c->gpr[i->rm]; }
-static void mov_GdEd_m(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = ea_rd32(c, i); }
+static void mov_GbEb_r(cpu_t *c, const insn_t *i) { set_r8(c, i->reg, get_r8(c, i->rm)); run_next(c, i); }
+static void mov_GbEb_m(cpu_t *c, const insn_t *i) { set_r8(c, i->reg, (uint8_t)ea_rd8(c, i)); run_next(c, i); }
+static void mov_GwEw_r(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, get_r16(c, i->rm)); run_next(c, i); }
+static void mov_GwEw_m(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)ea_rd16(c, i)); run_next(c, i); }
+static void mov_GdEd_r(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = c->gpr[i->rm]; run_next(c, i); }
+static void mov_GdEd_m(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = ea_rd32(c, i); run_next(c, i); }
 
 /* MOV with an immediate. */
-static void mov_EbI_r(cpu_t *c, const insn_t *i) { set_r8(c, i->rm, (uint8_t)i->imm); }
-static void mov_EbI_m(cpu_t *c, const insn_t *i) { ea_wr8(c, i, (uint8_t)i->imm); }
-static void mov_EwI_r(cpu_t *c, const insn_t *i) { set_r16(c, i->rm, (uint16_t)i->imm); }
-static void mov_EwI_m(cpu_t *c, const insn_t *i) { ea_wr16(c, i, (uint16_t)i->imm); }
-static void mov_EdI_r(cpu_t *c, const insn_t *i) { c->gpr[i->rm] = i->imm; }
-static void mov_EdI_m(cpu_t *c, const insn_t *i) { ea_wr32(c, i, i->imm); }
-static void mov_ZbI(cpu_t *c, const insn_t *i) { set_r8(c, i->reg, (uint8_t)i->imm); }
-static void mov_ZwI(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)i->imm); }
-static void mov_ZdI(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = i->imm; }
+static void mov_EbI_r(cpu_t *c, const insn_t *i) { set_r8(c, i->rm, (uint8_t)i->imm); run_next(c, i); }
+static void mov_EbI_m(cpu_t *c, const insn_t *i) { ea_wr8(c, i, (uint8_t)i->imm); run_next(c, i); }
+static void mov_EwI_r(cpu_t *c, const insn_t *i) { set_r16(c, i->rm, (uint16_t)i->imm); run_next(c, i); }
+static void mov_EwI_m(cpu_t *c, const insn_t *i) { ea_wr16(c, i, (uint16_t)i->imm); run_next(c, i); }
+static void mov_EdI_r(cpu_t *c, const insn_t *i) { c->gpr[i->rm] = i->imm; run_next(c, i); }
+static void mov_EdI_m(cpu_t *c, const insn_t *i) { ea_wr32(c, i, i->imm); run_next(c, i); }
+static void mov_ZbI(cpu_t *c, const insn_t *i) { set_r8(c, i->reg, (uint8_t)i->imm); run_next(c, i); }
+static void mov_ZwI(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)i->imm); run_next(c, i); }
+static void mov_ZdI(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = i->imm; run_next(c, i); }
 
 /* MOV between the accumulator and a memory offset (A0-A3): the offset is
  * in disp, the segment in seg (DS unless overridden). */
-static void mov_AL_O(cpu_t *c, const insn_t *i) { set_r8(c, R_EAX, rd8(c, i->seg, i->disp)); }
-static void mov_AX_O(cpu_t *c, const insn_t *i) { set_r16(c, R_EAX, rd16(c, i->seg, i->disp)); }
-static void mov_EAX_O(cpu_t *c, const insn_t *i) { c->gpr[R_EAX] = rd32(c, i->seg, i->disp); }
-static void mov_O_AL(cpu_t *c, const insn_t *i) { wr8(c, i->seg, i->disp, get_r8(c, R_EAX)); }
-static void mov_O_AX(cpu_t *c, const insn_t *i) { wr16(c, i->seg, i->disp, get_r16(c, R_EAX)); }
-static void mov_O_EAX(cpu_t *c, const insn_t *i) { wr32(c, i->seg, i->disp, c->gpr[R_EAX]); }
+static void mov_AL_O(cpu_t *c, const insn_t *i) { set_r8(c, R_EAX, rd8(c, i->seg, i->disp)); run_next(c, i); }
+static void mov_AX_O(cpu_t *c, const insn_t *i) { set_r16(c, R_EAX, rd16(c, i->seg, i->disp)); run_next(c, i); }
+static void mov_EAX_O(cpu_t *c, const insn_t *i) { c->gpr[R_EAX] = rd32(c, i->seg, i->disp); run_next(c, i); }
+static void mov_O_AL(cpu_t *c, const insn_t *i) { wr8(c, i->seg, i->disp, get_r8(c, R_EAX)); run_next(c, i); }
+static void mov_O_AX(cpu_t *c, const insn_t *i) { wr16(c, i->seg, i->disp, get_r16(c, R_EAX)); run_next(c, i); }
+static void mov_O_EAX(cpu_t *c, const insn_t *i) { wr32(c, i->seg, i->disp, c->gpr[R_EAX]); run_next(c, i); }
 
 /* Segment register numbers 6 and 7 do not exist: #UD. */
 static void check_sreg(cpu_t *cpu, const insn_t *i)
@@ -50,9 +50,9 @@ static void check_sreg(cpu_t *cpu, const insn_t *i)
 
 /* MOV Ew,Sw: a register destination with 32-bit operand size is
  * zero-extended (P6 behaviour); memory always takes 16 bits. */
-static void mov_EwSw_r16(cpu_t *c, const insn_t *i) { check_sreg(c, i); set_r16(c, i->rm, c->seg[i->reg].sel); }
-static void mov_EwSw_r32(cpu_t *c, const insn_t *i) { check_sreg(c, i); c->gpr[i->rm] = c->seg[i->reg].sel; }
-static void mov_EwSw_m(cpu_t *c, const insn_t *i) { check_sreg(c, i); ea_wr16(c, i, c->seg[i->reg].sel); }
+static void mov_EwSw_r16(cpu_t *c, const insn_t *i) { check_sreg(c, i); set_r16(c, i->rm, c->seg[i->reg].sel); run_next(c, i); }
+static void mov_EwSw_r32(cpu_t *c, const insn_t *i) { check_sreg(c, i); c->gpr[i->rm] = c->seg[i->reg].sel; run_next(c, i); }
+static void mov_EwSw_m(cpu_t *c, const insn_t *i) { check_sreg(c, i); ea_wr16(c, i, c->seg[i->reg].sel); run_next(c, i); }
 
 /* MOV Sw,Ew: CS cannot be loaded this way; loading SS holds off
  * interrupts (and single-step traps) for one instruction. */
@@ -69,30 +69,30 @@ static void check_sreg_dest(cpu_t *cpu, const insn_t *i)
     if (i->reg == SEG_CS || i->reg > SEG_GS)
         cpu_exception(cpu, EXC_UD, 0);
 }
-static void mov_SwEw_r(cpu_t *c, const insn_t *i) { check_sreg_dest(c, i); mov_sreg(c, i, get_r16(c, i->rm)); }
-static void mov_SwEw_m(cpu_t *c, const insn_t *i) { check_sreg_dest(c, i); mov_sreg(c, i, (uint16_t)ea_rd16(c, i)); }
+static void mov_SwEw_r(cpu_t *c, const insn_t *i) { check_sreg_dest(c, i); mov_sreg(c, i, get_r16(c, i->rm)); run_next(c, i); }
+static void mov_SwEw_m(cpu_t *c, const insn_t *i) { check_sreg_dest(c, i); mov_sreg(c, i, (uint16_t)ea_rd16(c, i)); run_next(c, i); }
 
 /* LEA: the offset itself; a register operand is invalid. */
-static void lea_w(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)ea_offset(c, i)); }
-static void lea_d(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = ea_offset(c, i); }
+static void lea_w(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)ea_offset(c, i)); run_next(c, i); }
+static void lea_d(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = ea_offset(c, i); run_next(c, i); }
 
 /* MOVZX / MOVSX. */
-static void movzx_GwEb_r(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, get_r8(c, i->rm)); }
-static void movzx_GwEb_m(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)ea_rd8(c, i)); }
-static void movzx_GdEb_r(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = get_r8(c, i->rm); }
-static void movzx_GdEb_m(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = ea_rd8(c, i); }
-static void movzx_GwEw_r(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, get_r16(c, i->rm)); }
-static void movzx_GwEw_m(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)ea_rd16(c, i)); }
-static void movzx_GdEw_r(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = get_r16(c, i->rm); }
-static void movzx_GdEw_m(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = ea_rd16(c, i); }
-static void movsx_GwEb_r(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)sext(get_r8(c, i->rm), 8)); }
-static void movsx_GwEb_m(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)sext(ea_rd8(c, i), 8)); }
-static void movsx_GdEb_r(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = sext(get_r8(c, i->rm), 8); }
-static void movsx_GdEb_m(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = sext(ea_rd8(c, i), 8); }
-static void movsx_GwEw_r(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, get_r16(c, i->rm)); }
-static void movsx_GwEw_m(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)ea_rd16(c, i)); }
-static void movsx_GdEw_r(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = sext(get_r16(c, i->rm), 16); }
-static void movsx_GdEw_m(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = sext(ea_rd16(c, i), 16); }
+static void movzx_GwEb_r(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, get_r8(c, i->rm)); run_next(c, i); }
+static void movzx_GwEb_m(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)ea_rd8(c, i)); run_next(c, i); }
+static void movzx_GdEb_r(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = get_r8(c, i->rm); run_next(c, i); }
+static void movzx_GdEb_m(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = ea_rd8(c, i); run_next(c, i); }
+static void movzx_GwEw_r(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, get_r16(c, i->rm)); run_next(c, i); }
+static void movzx_GwEw_m(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)ea_rd16(c, i)); run_next(c, i); }
+static void movzx_GdEw_r(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = get_r16(c, i->rm); run_next(c, i); }
+static void movzx_GdEw_m(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = ea_rd16(c, i); run_next(c, i); }
+static void movsx_GwEb_r(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)sext(get_r8(c, i->rm), 8)); run_next(c, i); }
+static void movsx_GwEb_m(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)sext(ea_rd8(c, i), 8)); run_next(c, i); }
+static void movsx_GdEb_r(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = sext(get_r8(c, i->rm), 8); run_next(c, i); }
+static void movsx_GdEb_m(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = sext(ea_rd8(c, i), 8); run_next(c, i); }
+static void movsx_GwEw_r(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, get_r16(c, i->rm)); run_next(c, i); }
+static void movsx_GwEw_m(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)ea_rd16(c, i)); run_next(c, i); }
+static void movsx_GdEw_r(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = sext(get_r16(c, i->rm), 16); run_next(c, i); }
+static void movsx_GdEw_m(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = sext(ea_rd16(c, i), 16); run_next(c, i); }
 
 /* ---------------------------------------------------------------- exchanges */
 
@@ -156,9 +156,9 @@ static void xchg_EdGd_r(cpu_t *c, const insn_t *i)
     c->gpr[i->rm] = c->gpr[i->reg];
     c->gpr[i->reg] = v;
 }
-static void xchg_EbGb_m(cpu_t *c, const insn_t *i) { uint32_t v = get_r8(c, i->reg); RMW_MEM(c, i, 1, swap_in, &v); set_r8(c, i->reg, (uint8_t)v); }
-static void xchg_EwGw_m(cpu_t *c, const insn_t *i) { uint32_t v = get_r16(c, i->reg); RMW_MEM(c, i, 2, swap_in, &v); set_r16(c, i->reg, (uint16_t)v); }
-static void xchg_EdGd_m(cpu_t *c, const insn_t *i) { uint32_t v = c->gpr[i->reg]; RMW_MEM(c, i, 4, swap_in, &v); c->gpr[i->reg] = v; }
+static void xchg_EbGb_m(cpu_t *c, const insn_t *i) { uint32_t v = get_r8(c, i->reg); RMW_MEM(c, i, 1, swap_in, &v); set_r8(c, i->reg, (uint8_t)v); run_next(c, i); }
+static void xchg_EwGw_m(cpu_t *c, const insn_t *i) { uint32_t v = get_r16(c, i->reg); RMW_MEM(c, i, 2, swap_in, &v); set_r16(c, i->reg, (uint16_t)v); run_next(c, i); }
+static void xchg_EdGd_m(cpu_t *c, const insn_t *i) { uint32_t v = c->gpr[i->reg]; RMW_MEM(c, i, 4, swap_in, &v); c->gpr[i->reg] = v; run_next(c, i); }
 /* 91-97: XCHG eAX with the register in the opcode (90 is NOP). */
 static void xchg_Zw(cpu_t *c, const insn_t *i)
 {
@@ -196,9 +196,9 @@ static void xadd_EdGd_r(cpu_t *c, const insn_t *i)
     c->gpr[i->reg] = src;
     c->gpr[i->rm] = r;
 }
-static void xadd_EbGb_m(cpu_t *c, const insn_t *i) { uint32_t v = get_r8(c, i->reg); RMW_MEM(c, i, 1, xadd8, &v); set_r8(c, i->reg, (uint8_t)v); }
-static void xadd_EwGw_m(cpu_t *c, const insn_t *i) { uint32_t v = get_r16(c, i->reg); RMW_MEM(c, i, 2, xadd16, &v); set_r16(c, i->reg, (uint16_t)v); }
-static void xadd_EdGd_m(cpu_t *c, const insn_t *i) { uint32_t v = c->gpr[i->reg]; RMW_MEM(c, i, 4, xadd32, &v); c->gpr[i->reg] = v; }
+static void xadd_EbGb_m(cpu_t *c, const insn_t *i) { uint32_t v = get_r8(c, i->reg); RMW_MEM(c, i, 1, xadd8, &v); set_r8(c, i->reg, (uint8_t)v); run_next(c, i); }
+static void xadd_EwGw_m(cpu_t *c, const insn_t *i) { uint32_t v = get_r16(c, i->reg); RMW_MEM(c, i, 2, xadd16, &v); set_r16(c, i->reg, (uint16_t)v); run_next(c, i); }
+static void xadd_EdGd_m(cpu_t *c, const insn_t *i) { uint32_t v = c->gpr[i->reg]; RMW_MEM(c, i, 4, xadd32, &v); c->gpr[i->reg] = v; run_next(c, i); }
 
 static void cmpxchg_EbGb_r(cpu_t *c, const insn_t *i)
 {
@@ -263,8 +263,8 @@ static void cmpxchg8b(cpu_t *cpu, const insn_t *i)
 /* ---------------------------------------------------------------- CMOVcc */
 
 /* A memory source is read (and may fault) whatever the condition. */
-static void cmov_GwEw_r(cpu_t *c, const insn_t *i) { if (cond_true(c, i->op & 15)) set_r16(c, i->reg, get_r16(c, i->rm)); }
-static void cmov_GdEd_r(cpu_t *c, const insn_t *i) { if (cond_true(c, i->op & 15)) c->gpr[i->reg] = c->gpr[i->rm]; }
+static void cmov_GwEw_r(cpu_t *c, const insn_t *i) { if (cond_true(c, i->op & 15)) set_r16(c, i->reg, get_r16(c, i->rm)); run_next(c, i); }
+static void cmov_GdEd_r(cpu_t *c, const insn_t *i) { if (cond_true(c, i->op & 15)) c->gpr[i->reg] = c->gpr[i->rm]; run_next(c, i); }
 static void cmov_GwEw_m(cpu_t *c, const insn_t *i)
 {
     uint16_t v = (uint16_t)ea_rd16(c, i);
@@ -294,23 +294,23 @@ static void load_far(cpu_t *cpu, const insn_t *i, int s)
     else
         set_r16(cpu, i->reg, (uint16_t)v);
 }
-static void les(cpu_t *c, const insn_t *i) { load_far(c, i, SEG_ES); }
-static void lds(cpu_t *c, const insn_t *i) { load_far(c, i, SEG_DS); }
-static void lss(cpu_t *c, const insn_t *i) { load_far(c, i, SEG_SS); }
-static void lfs(cpu_t *c, const insn_t *i) { load_far(c, i, SEG_FS); }
-static void lgs(cpu_t *c, const insn_t *i) { load_far(c, i, SEG_GS); }
+static void les(cpu_t *c, const insn_t *i) { load_far(c, i, SEG_ES); run_next(c, i); }
+static void lds(cpu_t *c, const insn_t *i) { load_far(c, i, SEG_DS); run_next(c, i); }
+static void lss(cpu_t *c, const insn_t *i) { load_far(c, i, SEG_SS); run_next(c, i); }
+static void lfs(cpu_t *c, const insn_t *i) { load_far(c, i, SEG_FS); run_next(c, i); }
+static void lgs(cpu_t *c, const insn_t *i) { load_far(c, i, SEG_GS); run_next(c, i); }
 
 /* ---------------------------------------------------------------- accumulator */
 
-static void cbw(cpu_t *c, const insn_t *i) { (void)i; set_r16(c, R_EAX, (uint16_t)sext(get_r8(c, R_EAX), 8)); }
-static void cwde(cpu_t *c, const insn_t *i) { (void)i; c->gpr[R_EAX] = sext(get_r16(c, R_EAX), 16); }
-static void cwd(cpu_t *c, const insn_t *i) { (void)i; set_r16(c, R_EDX, (get_r16(c, R_EAX) & 0x8000) ? 0xFFFF : 0); }
-static void cdq(cpu_t *c, const insn_t *i) { (void)i; c->gpr[R_EDX] = (c->gpr[R_EAX] & 0x80000000u) ? 0xFFFFFFFFu : 0; }
+static void cbw(cpu_t *c, const insn_t *i) { set_r16(c, R_EAX, (uint16_t)sext(get_r8(c, R_EAX), 8)); run_next(c, i); }
+static void cwde(cpu_t *c, const insn_t *i) { c->gpr[R_EAX] = sext(get_r16(c, R_EAX), 16); run_next(c, i); }
+static void cwd(cpu_t *c, const insn_t *i) { set_r16(c, R_EDX, (get_r16(c, R_EAX) & 0x8000) ? 0xFFFF : 0); run_next(c, i); }
+static void cdq(cpu_t *c, const insn_t *i) { c->gpr[R_EDX] = (c->gpr[R_EAX] & 0x80000000u) ? 0xFFFFFFFFu : 0; run_next(c, i); }
 
 /* LAHF: AH = SF ZF 0 AF 0 PF 1 CF.  SAHF loads those five flags from AH. */
 #define AH_FLAGS (FLAG_SF | FLAG_ZF | FLAG_AF | FLAG_PF | FLAG_CF)
-static void lahf(cpu_t *c, const insn_t *i) { (void)i; set_r8(c, 4, (uint8_t)((flags_arith(c) & AH_FLAGS) | 2)); }
-static void sahf(cpu_t *c, const insn_t *i) { (void)i; flags_load(c, (flags_arith(c) & FLAG_OF) | (get_r8(c, 4) & AH_FLAGS)); }
+static void lahf(cpu_t *c, const insn_t *i) { set_r8(c, 4, (uint8_t)((flags_arith(c) & AH_FLAGS) | 2)); run_next(c, i); }
+static void sahf(cpu_t *c, const insn_t *i) { flags_load(c, (flags_arith(c) & FLAG_OF) | (get_r8(c, 4) & AH_FLAGS)); run_next(c, i); }
 
 /* XLAT: AL = [seg:eBX + AL] (DS unless overridden). */
 static void xlat(cpu_t *cpu, const insn_t *i)

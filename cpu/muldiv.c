@@ -122,12 +122,12 @@ static void idiv32(cpu_t *cpu, uint32_t src)
 
 /* The four forms of one F6/F7 operation. */
 #define DEFINE_ACC_OP(name)                                                                        \
-    static void name##_Eb_r(cpu_t *c, const insn_t *i) { name##8(c, get_r8(c, i->rm)); }          \
-    static void name##_Eb_m(cpu_t *c, const insn_t *i) { name##8(c, ea_rd8(c, i)); }              \
-    static void name##_Ew_r(cpu_t *c, const insn_t *i) { name##16(c, get_r16(c, i->rm)); }        \
-    static void name##_Ew_m(cpu_t *c, const insn_t *i) { name##16(c, ea_rd16(c, i)); }            \
-    static void name##_Ed_r(cpu_t *c, const insn_t *i) { name##32(c, c->gpr[i->rm]); }            \
-    static void name##_Ed_m(cpu_t *c, const insn_t *i) { name##32(c, ea_rd32(c, i)); }
+    static void name##_Eb_r(cpu_t *c, const insn_t *i) { name##8(c, get_r8(c, i->rm)); run_next(c, i); } \
+    static void name##_Eb_m(cpu_t *c, const insn_t *i) { name##8(c, ea_rd8(c, i)); run_next(c, i); } \
+    static void name##_Ew_r(cpu_t *c, const insn_t *i) { name##16(c, get_r16(c, i->rm)); run_next(c, i); } \
+    static void name##_Ew_m(cpu_t *c, const insn_t *i) { name##16(c, ea_rd16(c, i)); run_next(c, i); } \
+    static void name##_Ed_r(cpu_t *c, const insn_t *i) { name##32(c, c->gpr[i->rm]); run_next(c, i); } \
+    static void name##_Ed_m(cpu_t *c, const insn_t *i) { name##32(c, ea_rd32(c, i)); run_next(c, i); }
 
 DEFINE_ACC_OP(mul)
 DEFINE_ACC_OP(imul)
@@ -151,14 +151,14 @@ static inline uint32_t imul_trunc32(cpu_t *cpu, uint32_t a, uint32_t b)
     return (uint32_t)r;
 }
 
-static void imul_GwEw_r(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, imul_trunc16(c, get_r16(c, i->reg), get_r16(c, i->rm))); }
-static void imul_GwEw_m(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, imul_trunc16(c, get_r16(c, i->reg), ea_rd16(c, i))); }
-static void imul_GdEd_r(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = imul_trunc32(c, c->gpr[i->reg], c->gpr[i->rm]); }
-static void imul_GdEd_m(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = imul_trunc32(c, c->gpr[i->reg], ea_rd32(c, i)); }
-static void imul_GwEwI_r(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, imul_trunc16(c, get_r16(c, i->rm), i->imm)); }
-static void imul_GwEwI_m(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, imul_trunc16(c, ea_rd16(c, i), i->imm)); }
-static void imul_GdEdI_r(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = imul_trunc32(c, c->gpr[i->rm], i->imm); }
-static void imul_GdEdI_m(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = imul_trunc32(c, ea_rd32(c, i), i->imm); }
+static void imul_GwEw_r(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, imul_trunc16(c, get_r16(c, i->reg), get_r16(c, i->rm))); run_next(c, i); }
+static void imul_GwEw_m(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, imul_trunc16(c, get_r16(c, i->reg), ea_rd16(c, i))); run_next(c, i); }
+static void imul_GdEd_r(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = imul_trunc32(c, c->gpr[i->reg], c->gpr[i->rm]); run_next(c, i); }
+static void imul_GdEd_m(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = imul_trunc32(c, c->gpr[i->reg], ea_rd32(c, i)); run_next(c, i); }
+static void imul_GwEwI_r(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, imul_trunc16(c, get_r16(c, i->rm), i->imm)); run_next(c, i); }
+static void imul_GwEwI_m(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, imul_trunc16(c, ea_rd16(c, i), i->imm)); run_next(c, i); }
+static void imul_GdEdI_r(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = imul_trunc32(c, c->gpr[i->rm], i->imm); run_next(c, i); }
+static void imul_GdEdI_m(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = imul_trunc32(c, ea_rd32(c, i), i->imm); run_next(c, i); }
 
 const opdef_t muldiv_ops[] = {
     {0xF6, 4, -1, 0, 0, "mul", "Eb", 0, HR(mul_Eb_r, mul_Eb_m)},

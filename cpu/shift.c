@@ -93,15 +93,17 @@ static inline uint32_t shift(cpu_t *cpu, int op, uint32_t v, unsigned count, uns
     {                                                                                              \
         uint8_t *d = reg8_ptr(c, i->rm);                                                           \
         *d = (uint8_t)shift(c, op, *d, count, 8);                                                  \
+        run_next(c, i);                                                                            \
     }                                                                                              \
     static void name##_Ew##form##_r(cpu_t *c, const insn_t *i)                                     \
     {                                                                                              \
         set_r16(c, i->rm, (uint16_t)shift(c, op, get_r16(c, i->rm), count, 16));                   \
+        run_next(c, i);                                                                            \
     }                                                                                              \
-    static void name##_Ed##form##_r(cpu_t *c, const insn_t *i) { c->gpr[i->rm] = shift(c, op, c->gpr[i->rm], count, 32); } \
-    static void name##_Eb##form##_m(cpu_t *c, const insn_t *i) { RMW_MEM(c, i, 1, name##form##_8, count); } \
-    static void name##_Ew##form##_m(cpu_t *c, const insn_t *i) { RMW_MEM(c, i, 2, name##form##_16, count); } \
-    static void name##_Ed##form##_m(cpu_t *c, const insn_t *i) { RMW_MEM(c, i, 4, name##form##_32, count); }
+    static void name##_Ed##form##_r(cpu_t *c, const insn_t *i) { c->gpr[i->rm] = shift(c, op, c->gpr[i->rm], count, 32); run_next(c, i); } \
+    static void name##_Eb##form##_m(cpu_t *c, const insn_t *i) { RMW_MEM(c, i, 1, name##form##_8, count); run_next(c, i); } \
+    static void name##_Ew##form##_m(cpu_t *c, const insn_t *i) { RMW_MEM(c, i, 2, name##form##_16, count); run_next(c, i); } \
+    static void name##_Ed##form##_m(cpu_t *c, const insn_t *i) { RMW_MEM(c, i, 4, name##form##_32, count); run_next(c, i); }
 
 #define DEFINE_SHIFT_OP(name, op)                                                                  \
     DEFINE_SHIFT_FORM(name, op, 1, 1)                                                              \
@@ -165,13 +167,15 @@ static inline uint32_t shrd(cpu_t *cpu, uint32_t dest, uint32_t src, unsigned co
     static void name##_Ew##form##_r(cpu_t *c, const insn_t *i)                                     \
     {                                                                                              \
         set_r16(c, i->rm, (uint16_t)name(c, get_r16(c, i->rm), get_r16(c, i->reg), count, 16));    \
+        run_next(c, i);                                                                            \
     }                                                                                              \
     static void name##_Ed##form##_r(cpu_t *c, const insn_t *i)                                     \
     {                                                                                              \
         c->gpr[i->rm] = name(c, c->gpr[i->rm], c->gpr[i->reg], count, 32);                         \
+        run_next(c, i);                                                                            \
     }                                                                                              \
-    static void name##_Ew##form##_m(cpu_t *c, const insn_t *i) { RMW_MEM(c, i, 2, name##form##_16, DBL_ARG(get_r16(c, i->reg), count)); } \
-    static void name##_Ed##form##_m(cpu_t *c, const insn_t *i) { RMW_MEM(c, i, 4, name##form##_32, DBL_ARG(c->gpr[i->reg], count)); }
+    static void name##_Ew##form##_m(cpu_t *c, const insn_t *i) { RMW_MEM(c, i, 2, name##form##_16, DBL_ARG(get_r16(c, i->reg), count)); run_next(c, i); } \
+    static void name##_Ed##form##_m(cpu_t *c, const insn_t *i) { RMW_MEM(c, i, 4, name##form##_32, DBL_ARG(c->gpr[i->reg], count)); run_next(c, i); }
 
 DEFINE_DOUBLE_FORM(shld, I, i->imm)
 DEFINE_DOUBLE_FORM(shld, CL, get_r8(c, R_ECX))

@@ -7,19 +7,19 @@
  */
 #include "exec.h"
 
-static void push_Zw(cpu_t *c, const insn_t *i) { push16(c, get_r16(c, i->reg)); }
-static void push_Zd(cpu_t *c, const insn_t *i) { push32(c, c->gpr[i->reg]); }
-static void pop_Zw(cpu_t *c, const insn_t *i) { uint16_t v = pop16(c); set_r16(c, i->reg, v); }
-static void pop_Zd(cpu_t *c, const insn_t *i) { uint32_t v = pop32(c); c->gpr[i->reg] = v; }
-static void push_Iw(cpu_t *c, const insn_t *i) { push16(c, (uint16_t)i->imm); }
-static void push_Id(cpu_t *c, const insn_t *i) { push32(c, i->imm); }
-static void push_Ew_r(cpu_t *c, const insn_t *i) { push16(c, get_r16(c, i->rm)); }
-static void push_Ed_r(cpu_t *c, const insn_t *i) { push32(c, c->gpr[i->rm]); }
-static void push_Ew_m(cpu_t *c, const insn_t *i) { push16(c, (uint16_t)ea_rd16(c, i)); }
-static void push_Ed_m(cpu_t *c, const insn_t *i) { push32(c, ea_rd32(c, i)); }
+static void push_Zw(cpu_t *c, const insn_t *i) { push16(c, get_r16(c, i->reg)); run_next(c, i); }
+static void push_Zd(cpu_t *c, const insn_t *i) { push32(c, c->gpr[i->reg]); run_next(c, i); }
+static void pop_Zw(cpu_t *c, const insn_t *i) { uint16_t v = pop16(c); set_r16(c, i->reg, v); run_next(c, i); }
+static void pop_Zd(cpu_t *c, const insn_t *i) { uint32_t v = pop32(c); c->gpr[i->reg] = v; run_next(c, i); }
+static void push_Iw(cpu_t *c, const insn_t *i) { push16(c, (uint16_t)i->imm); run_next(c, i); }
+static void push_Id(cpu_t *c, const insn_t *i) { push32(c, i->imm); run_next(c, i); }
+static void push_Ew_r(cpu_t *c, const insn_t *i) { push16(c, get_r16(c, i->rm)); run_next(c, i); }
+static void push_Ed_r(cpu_t *c, const insn_t *i) { push32(c, c->gpr[i->rm]); run_next(c, i); }
+static void push_Ew_m(cpu_t *c, const insn_t *i) { push16(c, (uint16_t)ea_rd16(c, i)); run_next(c, i); }
+static void push_Ed_m(cpu_t *c, const insn_t *i) { push32(c, ea_rd32(c, i)); run_next(c, i); }
 
-static void pop_Ew_r(cpu_t *c, const insn_t *i) { uint16_t v = pop16(c); set_r16(c, i->rm, v); }
-static void pop_Ed_r(cpu_t *c, const insn_t *i) { uint32_t v = pop32(c); c->gpr[i->rm] = v; }
+static void pop_Ew_r(cpu_t *c, const insn_t *i) { uint16_t v = pop16(c); set_r16(c, i->rm, v); run_next(c, i); }
+static void pop_Ed_r(cpu_t *c, const insn_t *i) { uint32_t v = pop32(c); c->gpr[i->rm] = v; run_next(c, i); }
 
 /* POP to memory: an ESP-based address is computed with ESP already
  * incremented, but ESP is committed only after the store succeeded. */
@@ -35,8 +35,8 @@ static void pop_mem(cpu_t *cpu, const insn_t *i, bool is32)
     wr_sized(cpu, i->seg, off, value, size);
     cpu->gpr[R_ESP] = new_esp;
 }
-static void pop_Ew_m(cpu_t *c, const insn_t *i) { pop_mem(c, i, false); }
-static void pop_Ed_m(cpu_t *c, const insn_t *i) { pop_mem(c, i, true); }
+static void pop_Ew_m(cpu_t *c, const insn_t *i) { pop_mem(c, i, false); run_next(c, i); }
+static void pop_Ed_m(cpu_t *c, const insn_t *i) { pop_mem(c, i, true); run_next(c, i); }
 
 /* ---------------------------------------------------------------- segment registers */
 
