@@ -251,8 +251,7 @@ static inline __attribute__((always_inline)) void run_block(cpu_t *cpu, const bl
     const insn_t *first = b->insns, *i = first;
     uint64_t start = cpu->icount;
     cpu->block_end = first + (b->count <= max ? b->count : (uint32_t)max);
-    cpu->prev_eip = cpu->eip;
-    cpu->eip += i->len;
+    begin_insn(cpu, i);
     for (;;) {
         i->fn(cpu, i);
         i = first + (cpu->icount - start) + 1; /* after the last one that ran */

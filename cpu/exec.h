@@ -345,15 +345,20 @@ static inline void end_block(cpu_t *cpu) { cpu->block_end = NULL; }
  * run stops after it, and the loop may still chain to the next block. */
 static inline void branch_taken(cpu_t *cpu, const insn_t *i) { cpu->block_end = i + 1; }
 
-/* The bookkeeping before instruction n of the running block, when the one
- * before it retired: the count retired before n, n's address (the fault
- * EIP), EIP after n. */
-static inline void step_to(cpu_t *cpu, const insn_t *n)
+/* Before instruction n of the running block: its address (the fault EIP)
+ * and EIP after it. */
+static inline void begin_insn(cpu_t *cpu, const insn_t *n)
 {
     uint32_t eip = cpu->eip;
-    cpu->icount++;
     cpu->prev_eip = eip;
     cpu->eip = eip + n->len;
+}
+
+/* The same after the instruction before n retired, which it counts. */
+static inline void step_to(cpu_t *cpu, const insn_t *n)
+{
+    cpu->icount++;
+    begin_insn(cpu, n);
 }
 
 /* The last statement of the handlers of common instructions: runs the

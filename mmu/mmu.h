@@ -290,7 +290,10 @@ typedef struct mmu {
     void *fault_opaque;
     mmu_watch_t watch; /* data breakpoints; hit() gets fault_opaque */
     uint64_t walks, misses; /* statistics */
-    uint64_t slow_accesses; /* data accesses the fast path did not take */
+    /* Calls into the data-access slow path (mmu_slow_read/write): a
+     * page-crossing access makes one, and one more per byte that misses
+     * the fast path too. */
+    uint64_t slow_accesses;
     /* Data-access observer (debugger watchpoints, the explainer): while set,
      * the TLB keeps its fast read/write paths closed, so every data access
      * reaches the slow path and is reported after it is done.  Instruction
