@@ -298,11 +298,11 @@ ata_rw:
     call ata_error_status
 .done:
     mov cx, [bp - ATA_L_DONE]
-    mov dl, ah
+    mov [bp - ATA_L_OP], ah     ; the status, past the pops
     pop si
     pop edx
     pop eax
-    mov ah, dl
+    mov ah, [bp - ATA_L_OP]
     mov sp, bp
     pop bp
     cmp ah, 1                   ; CF = (status != 0)
@@ -426,6 +426,7 @@ ata_lba48_low:  db ATA_L_COUNT, ATA_L_LBA, ATA_L_LBA - 1, ATA_L_LBA - 2
 ; ata_rw's frame named at CS:SI.
 ata_write_address:
     push cx
+    push di                     ; ata_rw's buffer offset
     mov al, ATA_COUNT
     call ata_port
     mov cx, 4
@@ -437,6 +438,7 @@ ata_write_address:
     inc dx
     inc si
     loop .register
+    pop di
     pop cx
     ret
 
@@ -696,33 +698,13 @@ ata_reset_channel:
     loop .hold
     xor al, al                  ; reset off, interrupts on
     out dx, al
-    mov ah, ATA_ST_BSY
-    xor al, al
-    call ata_wait_reset
+    mov ah, ATA_ST_BSY          ; the master may stay busy for a while;
+    xor al, al                  ; a missing one reads 00h or 7Fh
+    call ata_wait
     clc
     ret
 .none:
     stc
-    ret
-
-; ata_wait_reset: the master may stay busy for a while after a reset; a
-; missing master reads 00h or 7Fh.  Waits (with the usual timeout) for BSY
-; to clear.
-ata_wait_reset:
-    push ds
-    push BDA_SEG
-    pop ds
-    mov cx, [BDA_TICKS]
-.poll:
-    in al, dx
-    test al, ATA_ST_BSY
-    jz .done
-    mov ax, [BDA_TICKS]
-    sub ax, cx
-    cmp ax, ATA_TIMEOUT_TICKS
-    jb .poll
-.done:
-    pop ds
     ret
 
 ; ata_probe: finds out what the device of entry FS:BX is (by the

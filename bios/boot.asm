@@ -53,12 +53,8 @@ kboot_take_record:
     cmp dword [si + 4], 'BOOT'
     jne .none
     mov cx, KBOOT_SIZE
-    xor ah, ah
-.sum:
-    add ah, [si]
-    inc si
-    loop .sum
-    test ah, ah
+    call checksum_byte          ; 0 when the bytes sum to zero
+    test al, al
     jnz .none
     mov si, KBOOT_RECORD_ADDR
     mov di, EBDA_KBOOT

@@ -129,13 +129,9 @@ cd_refresh:
 ; CD-ROM drive.  Returns AX = the segment to jump to and DL = the drive
 ; number; CF set (a message printed) if the disc cannot be booted.
 cd_boot:
-    mov bx, EBDA_DRIVES
-.find:
-    test byte [fs:bx + DRV_FLAGS], DRVF_ATAPI
-    jnz .found
-    add bx, EBDA_DRIVE_SIZE
-    cmp bx, EBDA_DRIVES + EBDA_MAX_DRIVES * EBDA_DRIVE_SIZE
-    jb .find
+    mov dl, 0E0h                ; the first CD-ROM
+    call disk_find
+    jnc .found
     CONSOLE_MSG {"Boot failed: no CD-ROM drive", 10}
     stc
     ret

@@ -87,6 +87,15 @@ fd_media_by_type:
 .t4: db 0, 18, 80, 2, 9, 80, 0FFh
 .t5: db 3, 36, 80, 0, 18, 80, 2, 9, 80, 0FFh
 
+; fd_media_list: BX = the media list (in CS) for drive DL's type.
+fd_media_list:
+    movzx bx, dl
+    movzx bx, byte [fs:EBDA_FD_TYPE + bx]
+    dec bx
+    shl bx, 1
+    mov bx, [cs:fd_media_by_type + bx]
+    ret
+
 fd_params_360:  db 0DFh, 02h, 25h, 02h, 09h, 2Ah, 0FFh, 50h, 0F6h, 0Fh, 04h
 fd_params_1200: db 0DFh, 02h, 25h, 02h, 0Fh, 1Bh, 0FFh, 54h, 0F6h, 0Fh, 04h
 fd_params_720:  db 0DFh, 02h, 25h, 02h, 09h, 2Ah, 0FFh, 50h, 0F6h, 0Fh, 04h
@@ -434,11 +443,7 @@ fd_media:
     ret
 .identify:
     push bx
-    movzx bx, dl
-    movzx bx, byte [fs:EBDA_FD_TYPE + bx]
-    dec bx
-    shl bx, 1
-    mov bx, [cs:fd_media_by_type + bx]
+    call fd_media_list
 .try:
     mov al, [cs:bx]
     cmp al, 0FFh
@@ -662,23 +667,22 @@ floppy_service:
 ; 18h: the parameter table for CH = last cylinder, CL = sectors per track,
 ; in ES:DI; 0Ch if the drive does not take that medium.
 .media_type:
-    movzx bx, byte [fs:EBDA_FD_TYPE + si]
-    dec bx
-    shl bx, 1
-    mov bx, [cs:fd_media_by_type + bx]
+    call fd_media_list
     mov cl, [bp + R_CL]
     and cl, 3Fh
     mov ch, [bp + R_CH]
     inc ch
 .media_next:
+    cmp byte [cs:bx], 0FFh
+    je .media_none
     cmp [cs:bx + 1], cl
     jne .media_skip
     cmp [cs:bx + 2], ch
     je .media_found
 .media_skip:
     add bx, 3
-    cmp byte [cs:bx + 1], 0
-    jne .media_next
+    jmp .media_next
+.media_none:
     mov ah, 0Ch
     jmp fd_return
 .media_found:
@@ -915,11 +919,7 @@ fd_format:
     add si, EBDA_FD_MEDIA
     cmp byte [fs:si + FDM_SPT], 0
     jne .rate
-    movzx bx, dl
-    movzx bx, byte [fs:EBDA_FD_TYPE + bx]
-    dec bx
-    shl bx, 1
-    mov bx, [cs:fd_media_by_type + bx]
+    call fd_media_list
     mov al, [cs:bx]
     mov [fs:si + FDM_RATE], al
 .rate:

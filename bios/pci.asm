@@ -168,14 +168,16 @@ pci_init:
 ; levels), and each device's interrupt line register set to where its pin
 ; ends up.
 pci_route_interrupts:
-    mov bx, 0FFFFh
-.find_router:
-    call pci_next_function
-    jc .router_done
+    push ecx
+    push edx
     mov di, PCI_VENDOR
-    call pci_read_dword
-    cmp eax, PIIX_VENDOR_DEV
-    jne .find_router
+    mov ecx, 0FFFFFFFFh
+    mov edx, PIIX_VENDOR_DEV
+    xor si, si
+    call pci_find
+    pop edx
+    pop ecx
+    jc .router_done
     mov eax, [cs:pirq_irqs]
     mov di, PIIX3_PIRQ_ROUTE
     call pci_write_dword
@@ -463,19 +465,20 @@ piix_ide_enable_decode:
 ; 03h), CF set if there is none.
 pci_find_vga:
     push bx
+    push ecx
+    push edx
+    push si
     push di
-    mov bx, 0FFFFh
-.device:
-    call pci_next_function
-    jc .done
-    mov di, PCI_CLASS_REV + 3
-    call pci_read_byte
-    cmp al, 03h
-    jne .device
+    mov di, PCI_CLASS_REV
+    mov ecx, 0FF000000h
+    mov edx, 03000000h
+    xor si, si
+    call pci_find
     mov ax, bx
-    clc
-.done:
     pop di
+    pop si
+    pop edx
+    pop ecx
     pop bx
     ret
 

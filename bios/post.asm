@@ -405,12 +405,8 @@ option_rom_scan:
     jcxz .skip
     shl cx, 9
     xor si, si
-    xor ah, ah
-.sum:
-    lodsb
-    add ah, al
-    loop .sum
-    test ah, ah
+    call checksum_byte          ; 0 when the bytes sum to zero
+    test al, al
     jnz .skip
     DEBUG_MSG "BIOS: option ROM at "
     mov ax, bx

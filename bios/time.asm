@@ -182,7 +182,7 @@ irq8_rtc:
     test byte [BDA_WAIT_ACTIVE], 01h
     jz .alarm
     sub dword [BDA_WAIT_COUNT], RTC_PERIOD_US
-    jg .alarm
+    ja .alarm                   ; (unsigned: waits up to 2^32 us)
     ; The wait is over: post the caller's flag byte and stop the periodic
     ; interrupt.
     and byte [BDA_WAIT_ACTIVE], ~01h & 0FFh

@@ -97,6 +97,20 @@ test_floppy:
     int 13h
     CHECK_NC "floppy 15h"
     CHECK8 ah, 02h, "floppy 15h type"
+    ; 18h: a 1.44 MB drive takes 720 KB media (9 sectors, 80 cylinders)
+    ; but not 2.88 MB ones (36 sectors), which only a type 5 drive lists
+    mov ah, 18h
+    mov cx, 4F09h
+    xor dl, dl
+    int 13h
+    CHECK_NC "floppy 18h 720 KB medium"
+    CHECK8 [es:di + 4], 9, "floppy 18h 720 KB parameter table EOT"
+    mov ah, 18h
+    mov cx, 4F24h
+    xor dl, dl
+    int 13h
+    CHECK_C "floppy 18h 2.88 MB medium in a 1.44 MB drive"
+    CHECK8 ah, 0Ch, "floppy 18h unsupported medium: status 0Ch"
     ; one block: LBA 20 = cylinder 0, head 1, sector 3
     mov ax, 0201h
     mov cx, 0003h
