@@ -57,10 +57,12 @@ static bool fault_class(int v)
  * reset or an NMI ends.  Every delivery after the first at the same
  * instruction count counts as an instruction, so the budget of
  * cpu_execute and virtual time still move on and the host is not caught
- * in the loop.  It is counted before the delivery, which may unwind. */
-static void count_livelock(cpu_t *cpu)
+ * in the loop; but not a #DF, which is the second half of one nested
+ * delivery (and whose own failure is a shutdown).  It is counted before
+ * the delivery, which may unwind. */
+static void count_livelock(cpu_t *cpu, int vector)
 {
-    if (cpu->icount == cpu->delivery_icount)
+    if (cpu->icount == cpu->delivery_icount && vector != EXC_DF)
         cpu->icount++;
     cpu->delivery_icount = cpu->icount;
 }
@@ -74,7 +76,7 @@ static void deliver_exception(cpu_t *cpu)
         cpu->eflags |= FLAG_RF;
     if (cpu->hooks.event)
         cpu->hooks.event(cpu->hooks.opaque, CPU_EVENT_EXCEPTION, v, has_error_code(v), cpu->pending_err);
-    count_livelock(cpu);
+    count_livelock(cpu, v);
     cpu_interrupt(cpu, v, INT_EXCEPTION, has_error_code(v), cpu->pending_err);
     cpu->delivering = -1;
 }

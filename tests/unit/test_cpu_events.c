@@ -130,12 +130,34 @@ static void exception_livelock_ends_at_budget(void **state)
     rig_free(r);
 }
 
+/* A double fault is the second half of one nested delivery, not a
+ * repetition: it adds no instruction to the count.  Real mode, an IDT
+ * limit that holds vectors 0-8 only: INT 20h is past it (#GP), #GP (13)
+ * too (#DF), the #DF handler HLTs.  Retired: the HLT alone. */
+static void double_fault_adds_no_instruction(void **state)
+{
+    (void)state;
+    rig_t *r = rig_new();
+    static const uint8_t int20[] = {0xCD, 0x20};
+    static const uint8_t halt[] = {0xF4};
+    poke(r, 0x2000, int20, sizeof int20);
+    poke(r, 0x3000, halt, sizeof halt);
+    poke32(r, 8 * 4, 0x00003000); /* IVT[8] = 0000:3000 */
+    start_real(r, 0x2000);
+    r->cpu.idtr = (dtable_t){0, 9 * 4 - 1};
+    assert_int_equal(cpu_execute(&r->cpu, 100), CPU_EXIT_HALT);
+    assert_int_equal(r->cpu.eip, 0x3001);
+    assert_int_equal(r->cpu.icount, 1);
+    rig_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(nmi_blocked_until_iret),
         cmocka_unit_test(hardware_interrupt_sets_ext),
         cmocka_unit_test(exception_livelock_ends_at_budget),
+        cmocka_unit_test(double_fault_adds_no_instruction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
