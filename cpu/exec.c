@@ -264,12 +264,19 @@ static inline __attribute__((always_inline)) void run_block(cpu_t *cpu, const bl
     cpu->icount++;
 }
 
+static bool intr_deliverable(const cpu_t *cpu)
+{
+    return cpu->intr && (cpu->eflags & FLAG_IF);
+}
+
 /* Anything that must be looked at between blocks by cpu_execute's main
- * loop (interrupts, halt, stop requests, single-stepping). */
+ * loop (interrupts that can be taken now, halt, stop requests,
+ * single-stepping).  A masked interrupt or a blocked NMI needs nothing
+ * yet: what unmasks it (STI, POPF, IRET, a task switch) ends the block. */
 static bool needs_attention(const cpu_t *cpu)
 {
-    return cpu->intr | cpu->nmi_pending | cpu->irq_inhibit | cpu->halted | cpu->stop_requested |
-           cpu->single_step;
+    return intr_deliverable(cpu) | (cpu->nmi_pending && !cpu->nmi_blocked) | cpu->irq_inhibit |
+           cpu->halted | cpu->stop_requested | cpu->single_step;
 }
 
 /* The block at CS:EIP after block `prev`, which started at linear address
@@ -335,11 +342,6 @@ static __attribute__((noinline)) void run_blocks(cpu_t *cpu, uint64_t until)
 }
 
 /* ---------------------------------------------------------------- interrupts */
-
-static bool intr_deliverable(const cpu_t *cpu)
-{
-    return cpu->intr && (cpu->eflags & FLAG_IF);
-}
 
 /* Delivers an NMI or a maskable interrupt if one is due.  Returns true when
  * one was delivered. */

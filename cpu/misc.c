@@ -4,12 +4,12 @@
  */
 #include "exec.h"
 
-static void nop(cpu_t *cpu, const insn_t *i) { (void)cpu, (void)i; }
-static void clc(cpu_t *cpu, const insn_t *i) { (void)i; flags_set_cf(cpu, 0); }
-static void stc(cpu_t *cpu, const insn_t *i) { (void)i; flags_set_cf(cpu, 1); }
-static void cmc(cpu_t *cpu, const insn_t *i) { (void)i; flags_set_cf(cpu, get_cf(cpu) ^ 1); }
-static void cld(cpu_t *cpu, const insn_t *i) { (void)i; cpu->eflags &= ~FLAG_DF; }
-static void std_(cpu_t *cpu, const insn_t *i) { (void)i; cpu->eflags |= FLAG_DF; }
+static void nop(cpu_t *cpu, const insn_t *i) { run_next(cpu, i); }
+static void clc(cpu_t *cpu, const insn_t *i) { flags_set_cf(cpu, 0); run_next(cpu, i); }
+static void stc(cpu_t *cpu, const insn_t *i) { flags_set_cf(cpu, 1); run_next(cpu, i); }
+static void cmc(cpu_t *cpu, const insn_t *i) { flags_set_cf(cpu, get_cf(cpu) ^ 1); run_next(cpu, i); }
+static void cld(cpu_t *cpu, const insn_t *i) { cpu->eflags &= ~FLAG_DF; run_next(cpu, i); }
+static void std_(cpu_t *cpu, const insn_t *i) { cpu->eflags |= FLAG_DF; run_next(cpu, i); }
 
 /* SALC (D6): AL = CF ? FF : 00, flags unchanged.  Missing from the SDM's
  * opcode map, but executed by every Intel processor from the 8086 on

@@ -143,18 +143,21 @@ static void xchg_EbGb_r(cpu_t *c, const insn_t *i)
     uint8_t v = get_r8(c, i->rm);
     set_r8(c, i->rm, get_r8(c, i->reg));
     set_r8(c, i->reg, v);
+    run_next(c, i);
 }
 static void xchg_EwGw_r(cpu_t *c, const insn_t *i)
 {
     uint16_t v = get_r16(c, i->rm);
     set_r16(c, i->rm, get_r16(c, i->reg));
     set_r16(c, i->reg, v);
+    run_next(c, i);
 }
 static void xchg_EdGd_r(cpu_t *c, const insn_t *i)
 {
     uint32_t v = c->gpr[i->rm];
     c->gpr[i->rm] = c->gpr[i->reg];
     c->gpr[i->reg] = v;
+    run_next(c, i);
 }
 static void xchg_EbGb_m(cpu_t *c, const insn_t *i) { uint32_t v = get_r8(c, i->reg); RMW_MEM(c, i, 1, swap_in, &v); set_r8(c, i->reg, (uint8_t)v); run_next(c, i); }
 static void xchg_EwGw_m(cpu_t *c, const insn_t *i) { uint32_t v = get_r16(c, i->reg); RMW_MEM(c, i, 2, swap_in, &v); set_r16(c, i->reg, (uint16_t)v); run_next(c, i); }
@@ -165,12 +168,14 @@ static void xchg_Zw(cpu_t *c, const insn_t *i)
     uint16_t v = get_r16(c, i->reg);
     set_r16(c, i->reg, get_r16(c, R_EAX));
     set_r16(c, R_EAX, v);
+    run_next(c, i);
 }
 static void xchg_Zd(cpu_t *c, const insn_t *i)
 {
     uint32_t v = c->gpr[i->reg];
     c->gpr[i->reg] = c->gpr[R_EAX];
     c->gpr[R_EAX] = v;
+    run_next(c, i);
 }
 
 /* XADD: TEMP = SRC + DEST; SRC = DEST; DEST = TEMP (so with one register
@@ -270,12 +275,14 @@ static void cmov_GwEw_m(cpu_t *c, const insn_t *i)
     uint16_t v = (uint16_t)ea_rd16(c, i);
     if (cond_true(c, i->op & 15))
         set_r16(c, i->reg, v);
+    run_next(c, i);
 }
 static void cmov_GdEd_m(cpu_t *c, const insn_t *i)
 {
     uint32_t v = ea_rd32(c, i);
     if (cond_true(c, i->op & 15))
         c->gpr[i->reg] = v;
+    run_next(c, i);
 }
 
 /* ---------------------------------------------------------------- far pointers */

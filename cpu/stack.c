@@ -161,6 +161,7 @@ static void leave(cpu_t *cpu, const insn_t *i)
         cpu->gpr[R_EBP] = v;
     else
         set_r16(cpu, R_EBP, (uint16_t)v);
+    run_next(cpu, i);
 }
 
 const opdef_t stack_ops[] = {
