@@ -21,7 +21,7 @@ static void jmp_rel(cpu_t *cpu, const insn_t *i) { jump_near(cpu, rel_target(cpu
 
 /* A handler per condition: with the condition a constant, cond_true folds
  * to the few instructions that test its flags.  Not taken, the block goes
- * on with the next instruction (OPF_EXIT). */
+ * on with the next instruction. */
 #define DEFINE_JCC(cc)                                                                             \
     static void jcc_##cc(cpu_t *cpu, const insn_t *i)                                             \
     {                                                                                              \
@@ -94,8 +94,8 @@ static void jcxz_rel(cpu_t *cpu, const insn_t *i)
 
 const opdef_t branch_ops[] = {
 #define JCC_OPS(cc)                                                                                \
-    {0x70 + 0x##cc, -1, -1, 0, 0, "j%cc", "Jb", OPF_EXIT, H(jcc_##cc)},                            \
-    {0x180 + 0x##cc, -1, -1, 0, 0, "j%cc", "Jz", OPF_EXIT, H(jcc_##cc)}
+    {0x70 + 0x##cc, -1, -1, 0, 0, "j%cc", "Jb", 0, H(jcc_##cc)},                                   \
+    {0x180 + 0x##cc, -1, -1, 0, 0, "j%cc", "Jz", 0, H(jcc_##cc)}
     JCC_OPS(0), JCC_OPS(1), JCC_OPS(2), JCC_OPS(3), JCC_OPS(4), JCC_OPS(5), JCC_OPS(6), JCC_OPS(7),
     JCC_OPS(8), JCC_OPS(9), JCC_OPS(A), JCC_OPS(B), JCC_OPS(C), JCC_OPS(D), JCC_OPS(E), JCC_OPS(F),
     {0xEB, -1, -1, 0, 0, "jmp", "Jb", OPF_END, H(jmp_rel)},

@@ -246,7 +246,7 @@ static const block_t *find_block(cpu_t *cpu)
  * so a fault or a device sees exact values; the count also tells this loop
  * how far the handlers ran.  Only a block's last instruction may change
  * EIP (OPF_END), or an instruction that also ends the block's run (a taken
- * OPF_EXIT branch, a REP chunk, an FPU freeze). */
+ * conditional branch, a REP chunk, an FPU freeze). */
 static inline __attribute__((always_inline)) void run_block(cpu_t *cpu, const block_t *b,
                                                             uint64_t max)
 {

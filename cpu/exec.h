@@ -88,9 +88,6 @@ enum { OPMOD_ANY, OPMOD_MEM, OPMOD_REG };
 #define OPF_ASIZE_MNEM 0x04u
 #define OPF_PREFIX_REP 0x08u /* disassembler prints rep/repe/repne */
 #define OPF_FAR 0x10u        /* disassembler: far form (objdump's "FWORD PTR") */
-/* A conditional branch: the block goes on after it; taken, it ends the
- * block's run with branch_taken. */
-#define OPF_EXIT 0x20u
 
 /* Handler selectors for opdef_t.fn. */
 #define H(f) {{f, f}, {f, f}}
@@ -261,6 +258,7 @@ static inline void store_host(uint8_t *p, uint32_t v, unsigned size) { memcpy(p,
         if (LIKELY(p_)) {                                                                          \
             store_host(p_, op(cpu, load_host(p_, size), arg), size);                               \
         } else {                                                                                   \
+            mmu_check_align(&(cpu)->mmu, (cpu)->mmu.cur, lin_, size); /* #AC before #PF */         \
             mmu_check_write(&(cpu)->mmu, (cpu)->mmu.cur, lin_, size);                              \
             uint32_t v_ = lin_rd(cpu, lin_, size);                                                 \
             lin_wr(cpu, lin_, op(cpu, v_, arg), size);                                             \
@@ -341,8 +339,9 @@ static inline uint32_t stack_peek(cpu_t *cpu, uint32_t off, bool is32)
 /* Ends the current block after this instruction (state that the decoder or
  * the loop depends on changed). */
 static inline void end_block(cpu_t *cpu) { cpu->block_end = NULL; }
-/* A taken OPF_EXIT branch `i` (EIP already at the target): the block's
- * run stops after it, and the loop may still chain to the next block. */
+/* A taken conditional branch `i` (EIP already at the target; a block goes
+ * on after a branch not taken): the block's run stops after it, and the
+ * loop may still chain to the next block. */
 static inline void branch_taken(cpu_t *cpu, const insn_t *i) { cpu->block_end = i + 1; }
 
 /* Before instruction n of the running block: its address (the fault EIP)

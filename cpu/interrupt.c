@@ -14,13 +14,9 @@ static void deliver_real(cpu_t *cpu, int vector)
     uint16_t cs = sys_rd16(cpu, cpu->idtr.base + entry + 2);
     uint32_t frame[3] = {(uint16_t)cpu_get_eflags(cpu), cpu->seg[SEG_CS].sel, (uint16_t)cpu->eip};
     push_frame_here(cpu, frame, 3, 2);
-    uint32_t old = cpu->eflags;
-    cpu->eflags &= ~(FLAG_IF | FLAG_TF | FLAG_AC | FLAG_RF);
-    if (old & FLAG_AC)
-        cpu_update_align_check(cpu);
     seg_load_real(cpu, SEG_CS, cs);
     cpu->eip = ip;
-    cpu_update_stepping(cpu);
+    cpu_set_eflags(cpu, cpu_get_eflags(cpu) & ~(FLAG_IF | FLAG_TF | FLAG_AC | FLAG_RF));
 }
 
 /* The error code of a fault about IDT entry `vector`: IDT bit, EXT bit. */

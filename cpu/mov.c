@@ -253,6 +253,7 @@ static void cmpxchg_EdGd_m(cpu_t *c, const insn_t *i)
 static void cmpxchg8b(cpu_t *cpu, const insn_t *i)
 {
     uint32_t lin = seg_linear(cpu, i->seg, ea_offset(cpu, i), 8, SEG_RIGHT_W);
+    mmu_check_align(&cpu->mmu, cpu->mmu.cur, lin, 8); /* #AC before #PF */
     mmu_check_write(&cpu->mmu, cpu->mmu.cur, lin, 8);
     uint64_t m = mmu_read64(&cpu->mmu, cpu->mmu.cur, lin);
     uint64_t expect = (uint64_t)cpu->gpr[R_EDX] << 32 | cpu->gpr[R_EAX];
