@@ -1046,7 +1046,7 @@ void fuzz_cpu_run(const uint8_t *data, size_t len)
 
     /* With an NMI: one at the start, then one a third and two thirds in. */
     machine_stop_t why = STOP_MAX_INSNS;
-    uint64_t most = F.budget + 64; /* a decoded block runs to its end */
+    uint64_t most = F.budget; /* blocks stop at the budget too */
     for (int part = 1; part <= 3 && why == STOP_MAX_INSNS; part++) {
         why = machine_run(m, h->nmi ? F.budget * (uint64_t)part / 3 : F.budget);
         if (h->nmi)
@@ -1444,7 +1444,9 @@ static void emit_snippet(emitter_t *e)
         emit8(e, PICK(ops));
         break;
     }
-    default: { /* prefixes: up to past the 15-byte limit */
+    default: { /* prefixes: up to past the 15-byte limit (also 25 and 27, twice
+               * the weight; renumbering would change the streams that the
+               * inputs in regress/ replay) */
         static const uint8_t prefixes[] = {0x66, 0x67, 0xF0, 0xF2, 0xF3, 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65};
         int n = chance(50) ? 1 + (int)(rnd() % 3) : 12 + (int)(rnd() % 6);
         for (int k = 0; k < n; k++)
