@@ -88,13 +88,13 @@ ata_port:
 ata_wait:
     push cx
     push dx
-    push si
+    push esi
     push ds
     push BDA_SEG
     pop ds
     mov cx, ax
     mov dx, [fs:bx + DRV_CTRL]
-    mov si, [BDA_TICKS]
+    mov esi, [BDA_TICKS]
 .poll:
     in al, dx
     test al, ATA_ST_BSY
@@ -109,8 +109,7 @@ ata_wait:
     cmp ah, cl
     je .ok
 .busy:
-    mov ax, [BDA_TICKS]
-    sub ax, si
+    call ticks_since
     cmp ax, ATA_TIMEOUT_TICKS
     jb .poll
     mov al, 0FFh                ; timed out
@@ -121,7 +120,7 @@ ata_wait:
     clc
 .done:
     pop ds
-    pop si
+    pop esi
     pop dx
     pop cx
     ret

@@ -163,16 +163,15 @@ fdc_in:
 ; fdc_wait_irq: waits for IRQ 6.  CF on timeout.
 fdc_wait_irq:
     push ax
-    push cx
-    mov cx, [BDA_TICKS]
+    push esi
+    mov esi, [BDA_TICKS]
 .poll:
     cli
     test byte [BDA_FD_RECAL], FD_IRQ_SEEN
     jnz .seen
     sti
     hlt                         ; (the STI shadow closes the race with the IRQ)
-    mov ax, [BDA_TICKS]
-    sub ax, cx
+    call ticks_since
     cmp ax, FD_IRQ_TICKS
     jb .poll
     stc
@@ -182,7 +181,7 @@ fdc_wait_irq:
     sti
     clc
 .done:
-    pop cx
+    pop esi
     pop ax
     ret
 
@@ -299,17 +298,18 @@ fd_motor_on:
     movzx ax, byte [es:si + FDP_MOTOR_START]
     pop si
     pop es
-    imul ax, ax, 18
-    shr ax, 3
-    inc ax
-    mov cx, [BDA_TICKS]
+    imul cx, ax, 18
+    shr cx, 3
+    inc cx
+    push esi
+    mov esi, [BDA_TICKS]
 .spin:
     sti
     hlt
-    mov dx, [BDA_TICKS]
-    sub dx, cx
-    cmp dx, ax
+    call ticks_since
+    cmp ax, cx
     jb .spin
+    pop esi
 .done:
     pop dx
     pop cx

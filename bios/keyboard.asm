@@ -27,7 +27,6 @@ KBD_CMD_RESET   equ 0FFh
 KBD_ACK         equ 0FAh
 KBD_RESEND      equ 0FEh
 KBD_BAT_OK      equ 0AAh
-KBC_TIMEOUT     equ 0       ; polling loops: 65536 x 16 status reads
 
 ; ------------------------------------------------------------------ controller access
 

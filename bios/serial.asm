@@ -28,13 +28,13 @@ LPT_CTL_SELECT  equ 08h
 ; AL = the last value read; CF set on timeout.
 poll_port:
     push cx
-    push si
+    push esi
     push ds
     push BDA_SEG
     pop ds
     movzx cx, bl
     imul cx, cx, 18             ; seconds to ticks
-    mov si, [BDA_TICKS]
+    mov esi, [BDA_TICKS]
 .poll:
     in al, dx
     push ax
@@ -43,8 +43,7 @@ poll_port:
     pop ax
     je .ready
     push ax
-    mov ax, [BDA_TICKS]
-    sub ax, si
+    call ticks_since
     cmp ax, cx
     pop ax
     jbe .poll
@@ -54,7 +53,7 @@ poll_port:
     clc
 .done:
     pop ds
-    pop si
+    pop esi
     pop cx
     ret
 

@@ -132,6 +132,24 @@ rtc_wait_update:
 
 ; ------------------------------------------------------------------ IRQ 0
 
+; ticks_since: AX = timer ticks since ESI was read from BDA_TICKS (DS =
+; the BDA), at most FFFFh; the count's reset to 0 at midnight does not
+; cut a timeout short.
+ticks_since:
+    push edx
+    mov edx, [BDA_TICKS]
+    sub edx, esi
+    jnc .counted
+    add edx, TICKS_PER_DAY      ; midnight passed
+.counted:
+    cmp edx, 0FFFFh
+    jbe .fits
+    mov dx, 0FFFFh
+.fits:
+    mov ax, dx
+    pop edx
+    ret
+
 ; INT 08h: the timer tick.  Counts the tick, turns the floppy motor off
 ; when its timeout runs out, calls the user hook INT 1Ch, ends the IRQ.
 irq0_timer:
