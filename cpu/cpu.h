@@ -100,6 +100,12 @@ typedef struct cpu_bus {
      * x87 instruction meets a pending exception with CR0.NE = 0; while
      * active the instruction goes on instead of freezing the CPU. */
     bool (*ignne)(void *opaque);
+    /* What the TSC counts (optional): NULL counts retired instructions,
+     * which is the guest's time when that is derived from them; a machine
+     * whose guest time follows the host clock gives ticks of that time, so
+     * the TSC keeps one rate, as the PIT and RTC do, while the CPU sleeps
+     * or the host runs it faster or slower. */
+    uint64_t (*tsc_ticks)(void *opaque);
 } cpu_bus_t;
 
 /* Observers for the tracer and the debugger; all optional.  They are called
@@ -173,7 +179,7 @@ typedef struct cpu {
     uint32_t cr0, cr2, cr3, cr4;
     uint32_t dr[8];
     cpu_msrs_t msr;
-    uint64_t tsc_offset; /* TSC = icount + tsc_offset */
+    uint64_t tsc_offset; /* TSC = tsc_ticks (exec.h) + tsc_offset */
 
     fpu_t fpu;
 

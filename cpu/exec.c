@@ -640,7 +640,7 @@ static void reset(cpu_t *cpu, bool init)
     cpu->dr[7] = 0x400;
     if (!init) {
         memset(&cpu->msr, 0, sizeof cpu->msr);
-        cpu->tsc_offset = 0 - cpu->icount; /* the TSC restarts from 0 */
+        cpu->tsc_offset = 0 - tsc_ticks(cpu); /* the TSC restarts from 0 */
         fpu_reset(&cpu->fpu);
     }
     cpu->cr2 = 0;

@@ -334,6 +334,12 @@ static inline uint32_t stack_peek(cpu_t *cpu, uint32_t off, bool is32)
     return is32 ? rd32(cpu, SEG_SS, sp) : rd16(cpu, SEG_SS, sp);
 }
 
+/* What the TSC counts before its offset (cpu_bus_t.tsc_ticks). */
+static inline uint64_t tsc_ticks(const cpu_t *cpu)
+{
+    return cpu->bus.tsc_ticks ? cpu->bus.tsc_ticks(cpu->bus.opaque) : cpu->icount;
+}
+
 /* ---------------------------------------------------------------- control */
 
 /* Ends the current block after this instruction (state that the decoder or

@@ -482,7 +482,7 @@ static void mov_to_dr(cpu_t *cpu, const insn_t *i)
 
 static uint64_t tsc(const cpu_t *cpu)
 {
-    return cpu->icount + cpu->tsc_offset;
+    return tsc_ticks(cpu) + cpu->tsc_offset;
 }
 
 static void rdtsc(cpu_t *cpu, const insn_t *i)
@@ -520,7 +520,7 @@ static void wrmsr(cpu_t *cpu, const insn_t *i)
     switch (cpu->gpr[R_ECX]) {
     case MSR_TSC:
         /* P6: only the low 32 bits can be written; the high ones clear. */
-        cpu->tsc_offset = (uint64_t)lo - cpu->icount;
+        cpu->tsc_offset = (uint64_t)lo - tsc_ticks(cpu);
         break;
     case MSR_SYSENTER_CS: cpu->msr.sysenter_cs = lo; break;
     case MSR_SYSENTER_ESP: cpu->msr.sysenter_esp = lo; break;

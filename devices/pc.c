@@ -299,6 +299,18 @@ bool machine_flush_disks(machine_t *m)
     return ok;
 }
 
+/* Host-time mode's TSC: guest time at the rate deterministic mode gives
+ * the TSC by default (one tick per instruction of 4 ns: 250 MHz).  Counting
+ * instructions there would make it run at the host's speed and stop while
+ * the CPU sleeps; Linux then finds it disagreeing with the PIT, calls it
+ * unstable, and its timers run many times too slow in real time. */
+_Static_assert(CLOCK_DEFAULT_NS_PER_INSN_FP % 65536 == 0, "whole nanoseconds per tick");
+static uint64_t host_time_tsc_ticks(void *opaque)
+{
+    machine_t *m = opaque;
+    return clock_now(&m->clock) / (CLOCK_DEFAULT_NS_PER_INSN_FP >> 16);
+}
+
 machine_t *machine_create(const machine_config_t *cfg, char *err, size_t errlen)
 {
     machine_t *m = calloc(1, sizeof *m);
@@ -323,20 +335,22 @@ machine_t *machine_create(const machine_config_t *cfg, char *err, size_t errlen)
     }
     ioport_init(&m->io);
     m->io.unassigned_log = cfg->io_log;
-    /* The FPU's FERR# output goes to IRQ 13 through the system-control
-     * logic, which also answers IGNNE# (set by a write to port 0xF0). */
-    cpu_bus_t bus = {.opaque = m, .in = bus_in, .out = bus_out, .intr_ack = bus_intr_ack,
-                     .ferr = bus_ferr, .ignne = bus_ignne};
-    if (!cpu_init(&m->cpu, &m->mem, &bus)) {
-        snprintf(err, errlen, "out of memory for the CPU");
-        machine_destroy(m);
-        return NULL;
-    }
+    /* Before the CPU, whose reset reads the TSC's clock in host-time mode. */
     clock_init(&m->clock, &m->cpu.icount, cfg->host_time);
     if (cfg->ns_per_insn_fp)
         m->clock.ns_per_insn_fp = cfg->ns_per_insn_fp;
     m->clock.kick = kick_cpu;
     m->clock.kick_opaque = m;
+    /* The FPU's FERR# output goes to IRQ 13 through the system-control
+     * logic, which also answers IGNNE# (set by a write to port 0xF0). */
+    cpu_bus_t bus = {.opaque = m, .in = bus_in, .out = bus_out, .intr_ack = bus_intr_ack,
+                     .ferr = bus_ferr, .ignne = bus_ignne,
+                     .tsc_ticks = cfg->host_time ? host_time_tsc_ticks : NULL};
+    if (!cpu_init(&m->cpu, &m->mem, &bus)) {
+        snprintf(err, errlen, "out of memory for the CPU");
+        machine_destroy(m);
+        return NULL;
+    }
 
     debugcon_init(&m->debugcon, &m->io, 0xE9, cfg->debugcon);
     postcode_init(&m->postcode, &m->io);

@@ -222,7 +222,26 @@ static void test_config_errors(void **s)
     machine_destroy(m);
 }
 
+static double seconds_between(struct timespec a, struct timespec b)
+{
+    return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9;
+}
+
 static void stop_machine(void *opaque) { machine_request_stop(opaque); }
+
+/* A host-time machine running `bios`, whose timer `stop` ends machine_run
+ * 60 ms from now. */
+static machine_t *host_time_machine_stopping(vtimer_t *stop)
+{
+    machine_config_t cfg = {.ram_mb = 4, .bios_image = bios, .bios_size = sizeof bios,
+                            .rtc_start = 0, .host_time = true};
+    char err[256];
+    machine_t *m = machine_create(&cfg, err, sizeof err);
+    assert_non_null(m);
+    assert_true(clock_add_timer(&m->clock, stop, stop_machine, m, "test-stop"));
+    timer_arm(stop, clock_now(&m->clock) + 60000000);
+    return m;
+}
 
 /* Host-time mode: a halted CPU sleeps until the next deadline instead of
  * spinning, and guest time follows the host's. */
@@ -230,24 +249,51 @@ static void test_host_time_idle_sleeps(void **s)
 {
     (void)s;
     memset(bios, 0xF4, sizeof bios);
-    machine_config_t cfg = {.ram_mb = 4, .bios_image = bios, .bios_size = sizeof bios,
-                            .rtc_start = 0, .host_time = true};
-    char err[256];
-    machine_t *m = machine_create(&cfg, err, sizeof err);
-    assert_non_null(m);
     vtimer_t stop;
-    assert_true(clock_add_timer(&m->clock, &stop, stop_machine, m, "test-stop"));
-    timer_arm(&stop, clock_now(&m->clock) + 60000000); /* 60 ms */
+    machine_t *m = host_time_machine_stopping(&stop);
     struct timespec w0, c0, w1, c1;
     clock_gettime(CLOCK_MONOTONIC, &w0);
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
     assert_int_equal(machine_run(m, 0), STOP_REQUESTED);
     clock_gettime(CLOCK_MONOTONIC, &w1);
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
-    double wall = (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) * 1e-9;
-    double cpu = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) * 1e-9;
+    double wall = seconds_between(w0, w1);
+    double cpu = seconds_between(c0, c1);
     assert_true(wall >= 0.059);
     assert_true(cpu < wall / 2); /* it slept */
+    machine_destroy(m);
+}
+
+/* Host-time mode: the TSC counts guest time at 250 MHz, also while the CPU
+ * sleeps in HLT (counting instructions, it stood still there and Linux
+ * found it unstable against the PIT). */
+static void test_host_time_tsc_follows_time(void **s)
+{
+    (void)s;
+    static const uint8_t code[] = {
+        0x0F, 0x31,       /* rdtsc */
+        0x66, 0x89, 0xC3, /* mov ebx, eax */
+        0x66, 0x89, 0xD1, /* mov ecx, edx */
+        0xF4,             /* hlt: sleeps until the test's stop timer */
+        0x0F, 0x31,       /* rdtsc */
+        0xF4,
+    };
+    memset(bios, 0xF4, sizeof bios);
+    memcpy(bios + 0xFFF0, code, sizeof code);
+    vtimer_t stop;
+    machine_t *m = host_time_machine_stopping(&stop);
+    struct timespec w0, w1;
+    clock_gettime(CLOCK_MONOTONIC, &w0);
+    assert_int_equal(machine_run(m, 0), STOP_REQUESTED);
+    assert_true(m->cpu.halted);
+    m->cpu.halted = false; /* as an interrupt would wake it: on to the second RDTSC */
+    assert_int_equal(machine_run(m, m->cpu.icount + 1), STOP_MAX_INSNS);
+    clock_gettime(CLOCK_MONOTONIC, &w1);
+    uint64_t before = (uint64_t)m->cpu.gpr[R_ECX] << 32 | m->cpu.gpr[R_EBX];
+    uint64_t after = (uint64_t)m->cpu.gpr[R_EDX] << 32 | m->cpu.gpr[R_EAX];
+    uint64_t ticks = after - before;
+    assert_true(ticks >= 250000000 * 0.05); /* most of the 60 ms (counting instructions: 3) */
+    assert_true(ticks <= 250000000 * (seconds_between(w0, w1) + 0.001));
     machine_destroy(m);
 }
 
@@ -262,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_halt_skips_to_deadline),
         cmocka_unit_test(test_clock_kick_and_pause),
         cmocka_unit_test(test_host_time_idle_sleeps),
+        cmocka_unit_test(test_host_time_tsc_follows_time),
         cmocka_unit_test(test_config_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
