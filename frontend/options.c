@@ -545,8 +545,8 @@ static const option_def_t table[] = {
     {"-debugcon", "DEV", opt_debugcon, 0, "port 0xE9 output: stdio, file:PATH or none"},
     {"-device", "isa-debug-exit[,iobase=N,iosize=N]", opt_device, 0,
      "exit port: writing V ends x86sim with status (V << 1) | 1 (default iobase 0x501, iosize 2)"},
-    {"-icount", "shift=N", opt_icount, 0, "deterministic time: each instruction takes 2^N ns (default 4 ns)"},
-    {"--host-time", NULL, opt_host_time, 0, "guest time follows the host clock (not deterministic)"},
+    {"-icount", "shift=N", opt_icount, 0, "deterministic time: each instruction takes 2^N ns (the default without the window: 4 ns)"},
+    {"--host-time", NULL, opt_host_time, 0, "guest time follows the host clock (not deterministic; the default in the window)"},
     {"--serial-line-rate", NULL, opt_serial_line_rate, 0,
      "serial characters take the time of their baud rate (default: 1 us each)"},
     {"-rtc", "base=utc|DATE", opt_rtc, 0, "the RTC's start: host time, or YYYY-MM-DDTHH:MM:SS (UTC)"},
@@ -630,6 +630,11 @@ static bool check_combination(options_t *o)
 #else
         o->display = DISPLAY_NONE;
 #endif
+    /* In the window, guest time follows the host's, as on a PC on the
+     * desk: the guest's clock keeps time and an idle guest leaves the host
+     * idle.  -icount asks for deterministic time there too. */
+    if (o->display == DISPLAY_SDL && !o->cfg.ns_per_insn_fp)
+        o->cfg.host_time = true;
     return true;
 }
 
