@@ -1,7 +1,7 @@
 /* Near control transfers: JMP, Jcc, CALL, RET, LOOP/LOOPE/LOOPNE, JCXZ.
  * Far forms (and everything through gates) live in far.c.
  */
-#include "exec.h"
+#include "icache.h"
 
 void jump_near(cpu_t *cpu, uint32_t eip)
 {
@@ -17,7 +17,11 @@ static inline uint32_t rel_target(const cpu_t *cpu, const insn_t *i)
     return o32(i) ? t : (t & 0xFFFF);
 }
 
-static void jmp_rel(cpu_t *cpu, const insn_t *i) { jump_near(cpu, rel_target(cpu, i)); }
+static void jmp_rel(cpu_t *cpu, const insn_t *i)
+{
+    jump_near(cpu, rel_target(cpu, i));
+    take_jump(cpu, i);
+}
 
 /* A handler per condition: with the condition a constant, cond_true folds
  * to the few instructions that test its flags.  Not taken, the block goes
@@ -27,7 +31,7 @@ static void jmp_rel(cpu_t *cpu, const insn_t *i) { jump_near(cpu, rel_target(cpu
     {                                                                                              \
         if (cond_true(cpu, 0x##cc)) {                                                              \
             jump_near(cpu, rel_target(cpu, i));                                                    \
-            branch_taken(cpu, i);                                                                  \
+            take_jump(cpu, i);                                                                     \
             return;                                                                                \
         }                                                                                          \
         run_next(cpu, i);                                                                          \
@@ -50,7 +54,11 @@ static void call_to(cpu_t *cpu, uint32_t target, bool is32)
     cpu->eip = target;
 }
 
-static void call_rel(cpu_t *c, const insn_t *i) { call_to(c, rel_target(c, i), o32(i)); }
+static void call_rel(cpu_t *c, const insn_t *i)
+{
+    call_to(c, rel_target(c, i), o32(i));
+    take_jump(c, i);
+}
 static void call_Ew_r(cpu_t *c, const insn_t *i) { call_to(c, get_r16(c, i->rm), false); }
 static void call_Ed_r(cpu_t *c, const insn_t *i) { call_to(c, c->gpr[i->rm], true); }
 static void call_Ew_m(cpu_t *c, const insn_t *i) { call_to(c, ea_rd16(c, i), false); }

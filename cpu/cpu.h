@@ -165,6 +165,14 @@ typedef struct cpu {
      * which the next instruction's load of eip cannot forward from. */
     uint32_t prev_eip;
     const insn_t *block_end; /* the loop stops the current block here */
+    /* The running block (cpu/icache.h) and the run's limits: a taken
+     * direct jump may enter its target block itself (take_jump). */
+    const struct block *block;
+    uint64_t block_icount; /* icount before the block's first instruction */
+    uint32_t block_lin;    /* linear address of its first instruction */
+    uint64_t run_until;    /* no block runs past this icount */
+    uint64_t chain_until;  /* a jump enters its target only below this */
+    insn_t *link_site;     /* a jump that did not: the loop links it */
     mmu_t mmu;
 
     /* ---- mode */

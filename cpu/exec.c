@@ -234,29 +234,29 @@ static const block_t *find_block(cpu_t *cpu)
     return build_block(cpu, phys, page, w.kind != PHYS_ROM);
 }
 
-/* Runs the instructions of block b from its start, at most `max` of them.
+/* Runs block b from its start, never past cpu->run_until.
  *
  * The handlers of the common instructions end with run_next (exec.h), which
- * runs the block's next instruction as a tail call: the run goes from
- * handler to handler, each with one indirect jump of its own, and comes
- * back here only when a handler returns without one (a control transfer,
- * the block's end, an instruction that ended the block's run).  Before
- * every instruction, here or in run_next, cpu->icount holds the count
- * retired before it, cpu->prev_eip its address and cpu->eip the next one,
- * so a fault or a device sees exact values; the count also tells this loop
- * how far the handlers ran.  Only a block's last instruction may change
- * EIP (OPF_END), or an instruction that also ends the block's run (a taken
+ * runs the block's next instruction as a tail call, and a taken direct jump
+ * may enter its target block the same way (take_jump, icache.h): the run
+ * goes from handler to handler, each with one indirect jump of its own, and
+ * comes back here only when a handler returns without one (a control
+ * transfer the jump cannot follow, the block's end, an instruction that
+ * ended the block's run).  Before every instruction, here or in run_next,
+ * cpu->icount holds the count retired before it, cpu->prev_eip its address
+ * and cpu->eip the next one, so a fault or a device sees exact values; the
+ * count also tells this loop how far the handlers ran in cpu->block, the
+ * block that ran last.  Only a block's last instruction may change EIP
+ * (OPF_END), or an instruction that also ends the block's run (a taken
  * conditional branch, a REP chunk, an FPU freeze). */
-static inline __attribute__((always_inline)) void run_block(cpu_t *cpu, const block_t *b,
-                                                            uint64_t max)
+static inline __attribute__((always_inline)) void run_block(cpu_t *cpu, const block_t *b)
 {
-    const insn_t *first = b->insns, *i = first;
-    uint64_t start = cpu->icount;
-    cpu->block_end = first + (b->count <= max ? b->count : (uint32_t)max);
-    begin_insn(cpu, i);
+    enter_block(cpu, b);
+    const insn_t *i = b->insns;
     for (;;) {
         i->fn(cpu, i);
-        i = first + (cpu->icount - start) + 1; /* after the last one that ran */
+        /* After the last one that ran. */
+        i = cpu->block->insns + (cpu->icount - cpu->block_icount) + 1;
         if (i >= cpu->block_end)
             break;
         step_to(cpu, i);
@@ -279,13 +279,22 @@ static bool needs_attention(const cpu_t *cpu)
            cpu->halted | cpu->stop_requested | cpu->single_step;
 }
 
+/* A jump in the block that just ran could not enter its target (take_jump)
+ * and b is the block the loop found there: the jump enters it next time. */
+static void link_jump(cpu_t *cpu, const block_t *b)
+{
+    insn_t *site = cpu->link_site;
+    if (site)
+        site->link = (int32_t)((const char *)b - (const char *)site);
+}
+
 /* The block at CS:EIP after block `prev`, which started at linear address
- * *lin and ran to its end without anything changing the CPU's mode or the
- * address space; *lin becomes the new block's.  On prev's linear page the
- * physical address follows from prev's, on another one from the TLB; then
- * prev's successor links (the last blocks that followed it) are checked
- * before the cache's hash.  A dropped block never matches a link
- * (icache_invalidate_page poisons its key). */
+ * cpu->block_lin and ran to its end without anything changing the CPU's
+ * mode or the address space; cpu->block_lin becomes the new block's.  On
+ * prev's linear page the physical address follows from prev's, on another
+ * one from the TLB; then prev's successor links (the last blocks that
+ * followed it) are checked before the cache's hash.  A dropped block never
+ * matches a link (icache_invalidate_page poisons its key). */
 static const block_t *next_block_slow(cpu_t *cpu, block_t *prev)
 {
     uint64_t flushes = cpu->icache->flushes;
@@ -295,15 +304,16 @@ static const block_t *next_block_slow(cpu_t *cpu, block_t *prev)
     if (cpu->icache->flushes == flushes && b != cpu->scratch) {
         prev->next[prev->next_slot] = b;
         prev->next_slot = (uint8_t)((prev->next_slot + 1) % BLOCK_LINKS);
+        link_jump(cpu, b);
     }
     return b;
 }
 
-static inline const block_t *next_block(cpu_t *cpu, block_t *prev, uint32_t *lin)
+static inline const block_t *next_block(cpu_t *cpu, block_t *prev)
 {
     const segment_t *cs = &cpu->seg[SEG_CS];
-    uint32_t prev_lin = *lin;
-    uint32_t at = *lin = cs->base + cpu->eip;
+    uint32_t prev_lin = cpu->block_lin;
+    uint32_t at = cpu->block_lin = cs->base + cpu->eip;
     uint32_t page;
     if (LIKELY(((at ^ prev_lin) & PAGE_MASK) == 0)) {
         page = prev->phys & PAGE_MASK;
@@ -316,11 +326,19 @@ static inline const block_t *next_block(cpu_t *cpu, block_t *prev, uint32_t *lin
     uint64_t key = block_key(page | (at & (PAGE_SIZE - 1)), cpu->code32);
     for (int k = 0; k < BLOCK_LINKS; k++) {
         const block_t *n = prev->next[k];
-        if (n && n->key == key && LIKELY((uint64_t)cpu->eip + n->bytes - 1 <= cs->limit))
+        if (n && n->key == key && LIKELY((uint64_t)cpu->eip + n->bytes - 1 <= cs->limit)) {
+            link_jump(cpu, n);
             return n;
+        }
     }
     return next_block_slow(cpu, prev);
 }
+
+/* Jumps enter their target block directly for at most this many
+ * instructions before the loop is back: a build whose compiler does not
+ * turn the handlers' calls into jumps (-O0, sanitizers) nests a host stack
+ * frame per instruction until then. */
+#define CHAIN_MAX_INSNS 1024
 
 /* Runs blocks from CS:EIP, following one to the next while they end
  * cleanly, until `until` or something needs the main loop.  Out of line:
@@ -329,15 +347,22 @@ static inline const block_t *next_block(cpu_t *cpu, block_t *prev, uint32_t *lin
 static __attribute__((noinline)) void run_blocks(cpu_t *cpu, uint64_t until)
 {
     const block_t *b = find_block(cpu);
-    uint32_t lin = cpu->seg[SEG_CS].base + cpu->eip;
+    cpu->block_lin = cpu->seg[SEG_CS].base + cpu->eip;
+    cpu->run_until = until;
+    /* What needs the main loop at the start (an interrupt the last one's
+     * delivery left deliverable) is only seen at the first block's end. */
+    bool attention = needs_attention(cpu);
     for (;;) {
-        /* Never past `until`: timers and --max-insns are exact. */
-        run_block(cpu, b, until - cpu->icount);
+        uint64_t chain_end = cpu->icount + CHAIN_MAX_INSNS;
+        cpu->chain_until = attention || b == cpu->scratch ? 0 : chain_end < until ? chain_end : until;
+        cpu->link_site = NULL;
+        run_block(cpu, b);
         /* block_end is NULL when an instruction changed what the loop or
          * the decoder depends on (mode, paging, interrupt line, code). */
-        if (!cpu->block_end || cpu->icount >= until || needs_attention(cpu) || b == cpu->scratch)
+        if (!cpu->block_end || cpu->icount >= until || needs_attention(cpu) || cpu->block == cpu->scratch)
             return;
-        b = next_block(cpu, (block_t *)b, &lin);
+        b = next_block(cpu, (block_t *)cpu->block);
+        attention = false;
     }
 }
 
@@ -376,6 +401,7 @@ static bool check_interrupts(cpu_t *cpu)
 void cpu_raise_nmi(cpu_t *cpu)
 {
     cpu->nmi_pending = true;
+    end_block(cpu); /* seen after the running instruction, as INTR is */
 }
 
 void cpu_request_stop(cpu_t *cpu)
@@ -450,7 +476,9 @@ static cpu_exit_t step_one(cpu_t *cpu)
     cpu->eflags &= ~FLAG_RF;
     cpu->pending_db = 0; /* hits during the last event delivery do not count */
     cpu->suppress_tf = false; /* MOV SS sets it for the trap after itself only */
-    run_block(cpu, b, 1);
+    cpu->run_until = cpu->icount + 1;
+    cpu->chain_until = 0;
+    run_block(cpu, b);
     bool step_trap = tf && !cpu->suppress_tf;
     cpu->suppress_tf = false;
     if (step_trap || (cpu->pending_db & ~DR6_BT))

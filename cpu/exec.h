@@ -33,7 +33,12 @@ typedef void (*insn_fn)(cpu_t *cpu, const insn_t *i);
 
 struct insn {
     insn_fn fn;
-    uint32_t disp;  /* memory displacement; moffs; far pointer offset */
+    union {
+        uint32_t disp; /* memory displacement; moffs; far pointer offset */
+        /* Direct jumps (Jcc, JMP/CALL rel): the target's block once the
+         * loop found it, as a byte offset from this insn; 0 = none yet. */
+        int32_t link;
+    };
     uint32_t imm;   /* immediate (Ib zero-extended, sIb/Jb sign-extended) */
     uint16_t imm2;  /* ENTER nesting level, far pointer selector */
     uint16_t op;    /* opcode: 0x000-0x0FF, or 0x100 | second byte after 0F */

@@ -47,6 +47,48 @@ struct icache {
     uint64_t blocks_built, flushes, invalidations;
 };
 
+/* ---------------------------------------------------------------- running
+ *
+ * cpu->block is the running block; its handlers run from one to the next
+ * (run_next in exec.h) up to cpu->block_end.  See run_block in exec.c. */
+
+/* Starts block b: its first instruction becomes the current one. */
+static inline void enter_block(cpu_t *cpu, const block_t *b)
+{
+    uint64_t room = cpu->run_until - cpu->icount;
+    cpu->block = b;
+    cpu->block_icount = cpu->icount;
+    cpu->block_end = b->insns + (b->count <= room ? b->count : room);
+    begin_insn(cpu, b->insns);
+}
+
+/* A taken direct jump `i`, EIP already at the target.  When the target is
+ * on the running block's linear page and i's link names its block (still
+ * cached: a dropped block's key matches nothing), the jump retires and the
+ * target block runs from here, as a tail call: no return to the loop,
+ * which would find the same block through the same checks.  Nothing the
+ * loop looks at between blocks can have changed: what raises an interrupt
+ * or changes the mode, paging or code ends the block before any jump.
+ * Otherwise the block's run ends and, on the same page, the loop links i
+ * to the block it finds (run_blocks). */
+static inline void take_jump(cpu_t *cpu, const insn_t *i)
+{
+    uint32_t lin = cpu->seg[SEG_CS].base + cpu->eip;
+    if (LIKELY(((lin ^ cpu->block_lin) & PAGE_MASK) == 0)) {
+        const block_t *n = (const block_t *)((const char *)i + i->link);
+        uint64_t key = (cpu->block->key & ~(uint64_t)(PAGE_SIZE - 1)) | (lin & (PAGE_SIZE - 1));
+        if (LIKELY(i->link != 0 && n->key == key && cpu->icount + 1 < cpu->chain_until &&
+                   (uint64_t)cpu->eip + n->bytes - 1 <= cpu->seg[SEG_CS].limit)) {
+            cpu->icount++;
+            enter_block(cpu, n);
+            n->insns[0].fn(cpu, n->insns);
+            return;
+        }
+        cpu->link_site = (insn_t *)i;
+    }
+    branch_taken(cpu, i);
+}
+
 /* Sizes the per-page lists for `ram_pages` pages of RAM. */
 bool icache_attach(icache_t *ic, uint32_t ram_pages);
 block_t *icache_lookup(const icache_t *ic, uint32_t phys, bool code32);
