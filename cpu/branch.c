@@ -17,11 +17,7 @@ static inline uint32_t rel_target(const cpu_t *cpu, const insn_t *i)
     return o32(i) ? t : (t & 0xFFFF);
 }
 
-static void jmp_rel(cpu_t *cpu, const insn_t *i)
-{
-    jump_near(cpu, rel_target(cpu, i));
-    take_jump(cpu, i);
-}
+static void jmp_rel(cpu_t *cpu, const insn_t *i) { take_jump(cpu, i, rel_target(cpu, i)); }
 
 /* A handler per condition: with the condition a constant, cond_true folds
  * to the few instructions that test its flags.  Not taken, the block goes
@@ -30,8 +26,7 @@ static void jmp_rel(cpu_t *cpu, const insn_t *i)
     static void jcc_##cc(cpu_t *cpu, const insn_t *i)                                             \
     {                                                                                              \
         if (cond_true(cpu, 0x##cc)) {                                                              \
-            jump_near(cpu, rel_target(cpu, i));                                                    \
-            take_jump(cpu, i);                                                                     \
+            take_jump(cpu, i, rel_target(cpu, i));                                                 \
             return;                                                                                \
         }                                                                                          \
         run_next(cpu, i);                                                                          \
@@ -57,7 +52,7 @@ static void call_to(cpu_t *cpu, uint32_t target, bool is32)
 static void call_rel(cpu_t *c, const insn_t *i)
 {
     call_to(c, rel_target(c, i), o32(i));
-    take_jump(c, i);
+    take_jump(c, i, c->eip);
 }
 static void call_Ew_r(cpu_t *c, const insn_t *i) { call_to(c, get_r16(c, i->rm), false); }
 static void call_Ed_r(cpu_t *c, const insn_t *i) { call_to(c, c->gpr[i->rm], true); }

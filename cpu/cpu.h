@@ -170,7 +170,6 @@ typedef struct cpu {
     const struct block *block;
     uint64_t block_icount; /* icount before the block's first instruction */
     uint32_t block_lin;    /* linear address of its first instruction */
-    uint64_t run_until;    /* no block runs past this icount */
     uint64_t chain_until;  /* a jump enters its target only below this */
     insn_t *link_site;     /* a jump that did not: the loop links it */
     mmu_t mmu;

@@ -234,7 +234,7 @@ static const block_t *find_block(cpu_t *cpu)
     return build_block(cpu, phys, page, w.kind != PHYS_ROM);
 }
 
-/* Runs block b from its start, never past cpu->run_until.
+/* Runs the instructions of block b from its start, at most `max` of them.
  *
  * The handlers of the common instructions end with run_next (exec.h), which
  * runs the block's next instruction as a tail call, and a taken direct jump
@@ -249,9 +249,10 @@ static const block_t *find_block(cpu_t *cpu)
  * block that ran last.  Only a block's last instruction may change EIP
  * (OPF_END), or an instruction that also ends the block's run (a taken
  * conditional branch, a REP chunk, an FPU freeze). */
-static inline __attribute__((always_inline)) void run_block(cpu_t *cpu, const block_t *b)
+static inline __attribute__((always_inline)) void run_block(cpu_t *cpu, const block_t *b,
+                                                            uint64_t max)
 {
-    enter_block(cpu, b);
+    start_block(cpu, b, b->insns + (b->count <= max ? b->count : (uint32_t)max));
     const insn_t *i = b->insns;
     for (;;) {
         i->fn(cpu, i);
@@ -348,15 +349,16 @@ static __attribute__((noinline)) void run_blocks(cpu_t *cpu, uint64_t until)
 {
     const block_t *b = find_block(cpu);
     cpu->block_lin = cpu->seg[SEG_CS].base + cpu->eip;
-    cpu->run_until = until;
     /* What needs the main loop at the start (an interrupt the last one's
      * delivery left deliverable) is only seen at the first block's end. */
     bool attention = needs_attention(cpu);
     for (;;) {
-        uint64_t chain_end = cpu->icount + CHAIN_MAX_INSNS;
-        cpu->chain_until = attention || b == cpu->scratch ? 0 : chain_end < until ? chain_end : until;
+        /* Jumps may enter blocks while a whole one fits before `until`. */
+        uint64_t chain_end = cpu->icount + CHAIN_MAX_INSNS, last_fit = until - BLOCK_MAX_INSNS;
+        bool chain = !attention && b != cpu->scratch && until > cpu->icount + BLOCK_MAX_INSNS;
+        cpu->chain_until = !chain ? 0 : chain_end < last_fit ? chain_end : last_fit;
         cpu->link_site = NULL;
-        run_block(cpu, b);
+        run_block(cpu, b, until - cpu->icount);
         /* block_end is NULL when an instruction changed what the loop or
          * the decoder depends on (mode, paging, interrupt line, code). */
         if (!cpu->block_end || cpu->icount >= until || needs_attention(cpu) || cpu->block == cpu->scratch)
@@ -476,9 +478,8 @@ static cpu_exit_t step_one(cpu_t *cpu)
     cpu->eflags &= ~FLAG_RF;
     cpu->pending_db = 0; /* hits during the last event delivery do not count */
     cpu->suppress_tf = false; /* MOV SS sets it for the trap after itself only */
-    cpu->run_until = cpu->icount + 1;
     cpu->chain_until = 0;
-    run_block(cpu, b);
+    run_block(cpu, b, 1);
     bool step_trap = tf && !cpu->suppress_tf;
     cpu->suppress_tf = false;
     if (step_trap || (cpu->pending_db & ~DR6_BT))

@@ -52,40 +52,47 @@ struct icache {
  * cpu->block is the running block; its handlers run from one to the next
  * (run_next in exec.h) up to cpu->block_end.  See run_block in exec.c. */
 
-/* Starts block b: its first instruction becomes the current one. */
-static inline void enter_block(cpu_t *cpu, const block_t *b)
+/* Makes b the running block, up to `end`; its first instruction becomes
+ * the current one. */
+static inline void start_block(cpu_t *cpu, const block_t *b, const insn_t *end)
 {
-    uint64_t room = cpu->run_until - cpu->icount;
     cpu->block = b;
     cpu->block_icount = cpu->icount;
-    cpu->block_end = b->insns + (b->count <= room ? b->count : room);
+    cpu->block_end = end;
     begin_insn(cpu, b->insns);
 }
 
-/* A taken direct jump `i`, EIP already at the target.  When the target is
- * on the running block's linear page and i's link names its block (still
- * cached: a dropped block's key matches nothing), the jump retires and the
- * target block runs from here, as a tail call: no return to the loop,
- * which would find the same block through the same checks.  Nothing the
- * loop looks at between blocks can have changed: what raises an interrupt
- * or changes the mode, paging or code ends the block before any jump.
- * Otherwise the block's run ends and, on the same page, the loop links i
- * to the block it finds (run_blocks). */
-static inline void take_jump(cpu_t *cpu, const insn_t *i)
+/* A taken direct jump `i` to `target` (CS:EIP is not changed yet).  When
+ * the target is on the running block's linear page and i's link names its
+ * block (still cached: a dropped block's key matches nothing), the jump
+ * retires and the target block runs from here, as a tail call: no return
+ * to the loop, which would find the same block through the same checks.
+ * Nothing the loop looks at between blocks can have changed: what raises
+ * an interrupt or changes the mode, paging or code ends the block before
+ * any jump; and below cpu->chain_until a whole block fits the budget.
+ * Otherwise the jump is made and ends the block's run; on the same page,
+ * the loop links i to the block it finds there (run_blocks). */
+static inline void take_jump(cpu_t *cpu, const insn_t *i, uint32_t target)
 {
-    uint32_t lin = cpu->seg[SEG_CS].base + cpu->eip;
-    if (LIKELY(((lin ^ cpu->block_lin) & PAGE_MASK) == 0)) {
+    const segment_t *cs = &cpu->seg[SEG_CS];
+    uint32_t lin = cs->base + target;
+    bool same_page = ((lin ^ cpu->block_lin) & PAGE_MASK) == 0;
+    if (LIKELY(same_page && i->link != 0)) {
         const block_t *n = (const block_t *)((const char *)i + i->link);
         uint64_t key = (cpu->block->key & ~(uint64_t)(PAGE_SIZE - 1)) | (lin & (PAGE_SIZE - 1));
-        if (LIKELY(i->link != 0 && n->key == key && cpu->icount + 1 < cpu->chain_until &&
-                   (uint64_t)cpu->eip + n->bytes - 1 <= cpu->seg[SEG_CS].limit)) {
+        /* The block within the limit: the target is too. */
+        if (LIKELY(n->key == key && cpu->icount < cpu->chain_until &&
+                   (uint64_t)target + n->bytes - 1 <= cs->limit)) {
             cpu->icount++;
-            enter_block(cpu, n);
+            cpu->eip = target;
+            start_block(cpu, n, n->insns + n->count);
             n->insns[0].fn(cpu, n->insns);
             return;
         }
-        cpu->link_site = (insn_t *)i;
     }
+    jump_near(cpu, target);
+    if (same_page)
+        cpu->link_site = (insn_t *)i;
     branch_taken(cpu, i);
 }
 
