@@ -40,77 +40,56 @@ static inline void alu_r32(cpu_t *cpu, int op, unsigned reg, uint32_t src)
     cpu->gpr[reg] = alu(cpu, op, cpu->gpr[reg], src, 32);
 }
 
-/* A memory destination of 8/16/32 bits.  The operation is a compile-time
- * constant in every caller, so the switch in alu() folds away. */
-#define DEFINE_ALU_MEM(bits)                                                                       \
-    static inline void alu_m##bits(cpu_t *cpu, const insn_t *i, int op, uint32_t src)             \
-    {                                                                                              \
-        uint32_t lin = seg_linear(cpu, i->seg, ea_offset(cpu, i), (bits) / 8,                      \
-                                  op == OP_CMP ? SEG_RIGHT_R : SEG_RIGHT_W);                       \
-        if (op == OP_CMP) {                                                                        \
-            alu(cpu, op, lin_rd(cpu, lin, (bits) / 8), src, bits);                                 \
-            return;                                                                                \
-        }                                                                                          \
-        uint8_t *p = mmu_rmw_ptr(cpu->mmu.cur, lin, (bits) / 8);                                   \
-        if (LIKELY(p)) {                                                                           \
-            store_host(p, alu(cpu, op, load_host(p, (bits) / 8), src, bits), (bits) / 8);         \
-            return;                                                                                \
-        }                                                                                          \
-        mmu_check_write(&cpu->mmu, cpu->mmu.cur, lin, (bits) / 8);                                 \
-        uint32_t v = lin_rd(cpu, lin, (bits) / 8);                                                 \
-        lin_wr(cpu, lin, alu(cpu, op, v, src, bits), (bits) / 8);                                  \
-    }
-DEFINE_ALU_MEM(8)
-DEFINE_ALU_MEM(16)
-DEFINE_ALU_MEM(32)
-
-/* The handlers of one operation, in every form. */
-#define DEFINE_ALU_OP(name, op)                                                                    \
+/* The handlers of one operation, in every form.  `define_mem` defines the
+ * memory-destination forms: DEFINE_RMW_HANDLER, or DEFINE_LOAD_HANDLER for
+ * CMP, which only reads its destination.  The operation is a compile-time
+ * constant in every handler, so the switch in alu() folds away. */
+#define DEFINE_ALU_OP(name, op, define_mem)                                                        \
     static void name##_EbGb_r(cpu_t *c, const insn_t *i) { alu_r8(c, op, i->rm, get_r8(c, i->reg)); run_next(c, i); } \
-    static void name##_EbGb_m(cpu_t *c, const insn_t *i) { alu_m8(c, i, op, get_r8(c, i->reg)); run_next(c, i); } \
+    define_mem(name##_EbGb_m, 1, alu(c, op, v, get_r8(c, i->reg), 8))                               \
     static void name##_EwGw_r(cpu_t *c, const insn_t *i) { alu_r16(c, op, i->rm, get_r16(c, i->reg)); run_next(c, i); } \
-    static void name##_EwGw_m(cpu_t *c, const insn_t *i) { alu_m16(c, i, op, get_r16(c, i->reg)); run_next(c, i); } \
+    define_mem(name##_EwGw_m, 2, alu(c, op, v, get_r16(c, i->reg), 16))                             \
     static void name##_EdGd_r(cpu_t *c, const insn_t *i) { alu_r32(c, op, i->rm, c->gpr[i->reg]); run_next(c, i); } \
-    static void name##_EdGd_m(cpu_t *c, const insn_t *i) { alu_m32(c, i, op, c->gpr[i->reg]); run_next(c, i); } \
+    define_mem(name##_EdGd_m, 4, alu(c, op, v, c->gpr[i->reg], 32))                                 \
     static void name##_GbEb_r(cpu_t *c, const insn_t *i) { alu_r8(c, op, i->reg, get_r8(c, i->rm)); run_next(c, i); } \
-    static void name##_GbEb_m(cpu_t *c, const insn_t *i) { alu_r8(c, op, i->reg, ea_rd8(c, i)); run_next(c, i); } \
+    DEFINE_LOAD_HANDLER(name##_GbEb_m, 1, alu_r8(c, op, i->reg, v))                                 \
     static void name##_GwEw_r(cpu_t *c, const insn_t *i) { alu_r16(c, op, i->reg, get_r16(c, i->rm)); run_next(c, i); } \
-    static void name##_GwEw_m(cpu_t *c, const insn_t *i) { alu_r16(c, op, i->reg, ea_rd16(c, i)); run_next(c, i); } \
+    DEFINE_LOAD_HANDLER(name##_GwEw_m, 2, alu_r16(c, op, i->reg, v))                                \
     static void name##_GdEd_r(cpu_t *c, const insn_t *i) { alu_r32(c, op, i->reg, c->gpr[i->rm]); run_next(c, i); } \
-    static void name##_GdEd_m(cpu_t *c, const insn_t *i) { alu_r32(c, op, i->reg, ea_rd32(c, i)); run_next(c, i); } \
+    DEFINE_LOAD_HANDLER(name##_GdEd_m, 4, alu_r32(c, op, i->reg, v))                                \
     static void name##_EbI_r(cpu_t *c, const insn_t *i) { alu_r8(c, op, i->rm, i->imm & 0xFF); run_next(c, i); } \
-    static void name##_EbI_m(cpu_t *c, const insn_t *i) { alu_m8(c, i, op, i->imm & 0xFF); run_next(c, i); } \
+    define_mem(name##_EbI_m, 1, alu(c, op, v, i->imm & 0xFF, 8))                                    \
     static void name##_EwI_r(cpu_t *c, const insn_t *i) { alu_r16(c, op, i->rm, i->imm & 0xFFFF); run_next(c, i); } \
-    static void name##_EwI_m(cpu_t *c, const insn_t *i) { alu_m16(c, i, op, i->imm & 0xFFFF); run_next(c, i); } \
+    define_mem(name##_EwI_m, 2, alu(c, op, v, i->imm & 0xFFFF, 16))                                 \
     static void name##_EdI_r(cpu_t *c, const insn_t *i) { alu_r32(c, op, i->rm, i->imm); run_next(c, i); } \
-    static void name##_EdI_m(cpu_t *c, const insn_t *i) { alu_m32(c, i, op, i->imm); run_next(c, i); } \
+    define_mem(name##_EdI_m, 4, alu(c, op, v, i->imm, 32))                                          \
     static void name##_ALI(cpu_t *c, const insn_t *i) { alu_r8(c, op, R_EAX, i->imm & 0xFF); run_next(c, i); } \
     static void name##_AXI(cpu_t *c, const insn_t *i) { alu_r16(c, op, R_EAX, i->imm & 0xFFFF); run_next(c, i); } \
     static void name##_EAXI(cpu_t *c, const insn_t *i) { alu_r32(c, op, R_EAX, i->imm); run_next(c, i); }
 
-DEFINE_ALU_OP(add, OP_ADD)
-DEFINE_ALU_OP(or, OP_OR)
-DEFINE_ALU_OP(adc, OP_ADC)
-DEFINE_ALU_OP(sbb, OP_SBB)
-DEFINE_ALU_OP(and, OP_AND)
-DEFINE_ALU_OP(sub, OP_SUB)
-DEFINE_ALU_OP(xor, OP_XOR)
-DEFINE_ALU_OP(cmp, OP_CMP)
+DEFINE_ALU_OP(add, OP_ADD, DEFINE_RMW_HANDLER)
+DEFINE_ALU_OP(or, OP_OR, DEFINE_RMW_HANDLER)
+DEFINE_ALU_OP(adc, OP_ADC, DEFINE_RMW_HANDLER)
+DEFINE_ALU_OP(sbb, OP_SBB, DEFINE_RMW_HANDLER)
+DEFINE_ALU_OP(and, OP_AND, DEFINE_RMW_HANDLER)
+DEFINE_ALU_OP(sub, OP_SUB, DEFINE_RMW_HANDLER)
+DEFINE_ALU_OP(xor, OP_XOR, DEFINE_RMW_HANDLER)
+DEFINE_ALU_OP(cmp, OP_CMP, DEFINE_LOAD_HANDLER)
 
 /* ---------------------------------------------------------------- TEST */
 
 static void test_EbGb_r(cpu_t *c, const insn_t *i) { flags_logic(c, get_r8(c, i->rm) & get_r8(c, i->reg), 8); run_next(c, i); }
-static void test_EbGb_m(cpu_t *c, const insn_t *i) { flags_logic(c, ea_rd8(c, i) & get_r8(c, i->reg), 8); run_next(c, i); }
+DEFINE_LOAD_HANDLER(test_EbGb_m, 1, flags_logic(c, v & get_r8(c, i->reg), 8))
 static void test_EwGw_r(cpu_t *c, const insn_t *i) { flags_logic(c, get_r16(c, i->rm) & get_r16(c, i->reg), 16); run_next(c, i); }
-static void test_EwGw_m(cpu_t *c, const insn_t *i) { flags_logic(c, ea_rd16(c, i) & get_r16(c, i->reg), 16); run_next(c, i); }
+DEFINE_LOAD_HANDLER(test_EwGw_m, 2, flags_logic(c, v & get_r16(c, i->reg), 16))
 static void test_EdGd_r(cpu_t *c, const insn_t *i) { flags_logic(c, c->gpr[i->rm] & c->gpr[i->reg], 32); run_next(c, i); }
-static void test_EdGd_m(cpu_t *c, const insn_t *i) { flags_logic(c, ea_rd32(c, i) & c->gpr[i->reg], 32); run_next(c, i); }
+DEFINE_LOAD_HANDLER(test_EdGd_m, 4, flags_logic(c, v & c->gpr[i->reg], 32))
 static void test_EbI_r(cpu_t *c, const insn_t *i) { flags_logic(c, get_r8(c, i->rm) & i->imm, 8); run_next(c, i); }
-static void test_EbI_m(cpu_t *c, const insn_t *i) { flags_logic(c, ea_rd8(c, i) & i->imm, 8); run_next(c, i); }
+DEFINE_LOAD_HANDLER(test_EbI_m, 1, flags_logic(c, v & i->imm, 8))
 static void test_EwI_r(cpu_t *c, const insn_t *i) { flags_logic(c, get_r16(c, i->rm) & i->imm, 16); run_next(c, i); }
-static void test_EwI_m(cpu_t *c, const insn_t *i) { flags_logic(c, ea_rd16(c, i) & i->imm, 16); run_next(c, i); }
+DEFINE_LOAD_HANDLER(test_EwI_m, 2, flags_logic(c, v & i->imm, 16))
 static void test_EdI_r(cpu_t *c, const insn_t *i) { flags_logic(c, c->gpr[i->rm] & i->imm, 32); run_next(c, i); }
-static void test_EdI_m(cpu_t *c, const insn_t *i) { flags_logic(c, ea_rd32(c, i) & i->imm, 32); run_next(c, i); }
+DEFINE_LOAD_HANDLER(test_EdI_m, 4, flags_logic(c, v & i->imm, 32))
 static void test_ALI(cpu_t *c, const insn_t *i) { flags_logic(c, get_r8(c, R_EAX) & i->imm, 8); run_next(c, i); }
 static void test_AXI(cpu_t *c, const insn_t *i) { flags_logic(c, get_r16(c, R_EAX) & i->imm, 16); run_next(c, i); }
 static void test_EAXI(cpu_t *c, const insn_t *i) { flags_logic(c, c->gpr[R_EAX] & i->imm, 32); run_next(c, i); }

@@ -7,27 +7,27 @@
 
 /* MOV Eb,Gb / Ev,Gv: store a register. */
 static void mov_EbGb_r(cpu_t *c, const insn_t *i) { set_r8(c, i->rm, get_r8(c, i->reg)); run_next(c, i); }
-static void mov_EbGb_m(cpu_t *c, const insn_t *i) { ea_wr8(c, i, get_r8(c, i->reg)); run_next(c, i); }
+DEFINE_STORE_HANDLER(mov_EbGb_m, 1, get_r8(c, i->reg))
 static void mov_EwGw_r(cpu_t *c, const insn_t *i) { set_r16(c, i->rm, get_r16(c, i->reg)); run_next(c, i); }
-static void mov_EwGw_m(cpu_t *c, const insn_t *i) { ea_wr16(c, i, get_r16(c, i->reg)); run_next(c, i); }
+DEFINE_STORE_HANDLER(mov_EwGw_m, 2, get_r16(c, i->reg))
 static void mov_EdGd_r(cpu_t *c, const insn_t *i) { c->gpr[i->rm] = c->gpr[i->reg]; run_next(c, i); }
-static void mov_EdGd_m(cpu_t *c, const insn_t *i) { ea_wr32(c, i, c->gpr[i->reg]); run_next(c, i); }
+DEFINE_STORE_HANDLER(mov_EdGd_m, 4, c->gpr[i->reg])
 
 /* MOV Gb,Eb / Gv,Ev: load a register. */
 static void mov_GbEb_r(cpu_t *c, const insn_t *i) { set_r8(c, i->reg, get_r8(c, i->rm)); run_next(c, i); }
-static void mov_GbEb_m(cpu_t *c, const insn_t *i) { set_r8(c, i->reg, (uint8_t)ea_rd8(c, i)); run_next(c, i); }
+DEFINE_LOAD_HANDLER(mov_GbEb_m, 1, set_r8(c, i->reg, (uint8_t)v))
 static void mov_GwEw_r(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, get_r16(c, i->rm)); run_next(c, i); }
-static void mov_GwEw_m(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)ea_rd16(c, i)); run_next(c, i); }
+DEFINE_LOAD_HANDLER(mov_GwEw_m, 2, set_r16(c, i->reg, (uint16_t)v))
 static void mov_GdEd_r(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = c->gpr[i->rm]; run_next(c, i); }
-static void mov_GdEd_m(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = ea_rd32(c, i); run_next(c, i); }
+DEFINE_LOAD_HANDLER(mov_GdEd_m, 4, c->gpr[i->reg] = v)
 
 /* MOV with an immediate. */
 static void mov_EbI_r(cpu_t *c, const insn_t *i) { set_r8(c, i->rm, (uint8_t)i->imm); run_next(c, i); }
-static void mov_EbI_m(cpu_t *c, const insn_t *i) { ea_wr8(c, i, (uint8_t)i->imm); run_next(c, i); }
+DEFINE_STORE_HANDLER(mov_EbI_m, 1, i->imm)
 static void mov_EwI_r(cpu_t *c, const insn_t *i) { set_r16(c, i->rm, (uint16_t)i->imm); run_next(c, i); }
-static void mov_EwI_m(cpu_t *c, const insn_t *i) { ea_wr16(c, i, (uint16_t)i->imm); run_next(c, i); }
+DEFINE_STORE_HANDLER(mov_EwI_m, 2, i->imm)
 static void mov_EdI_r(cpu_t *c, const insn_t *i) { c->gpr[i->rm] = i->imm; run_next(c, i); }
-static void mov_EdI_m(cpu_t *c, const insn_t *i) { ea_wr32(c, i, i->imm); run_next(c, i); }
+DEFINE_STORE_HANDLER(mov_EdI_m, 4, i->imm)
 static void mov_ZbI(cpu_t *c, const insn_t *i) { set_r8(c, i->reg, (uint8_t)i->imm); run_next(c, i); }
 static void mov_ZwI(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)i->imm); run_next(c, i); }
 static void mov_ZdI(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = i->imm; run_next(c, i); }
@@ -78,21 +78,21 @@ static void lea_d(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = ea_offset(c, i);
 
 /* MOVZX / MOVSX. */
 static void movzx_GwEb_r(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, get_r8(c, i->rm)); run_next(c, i); }
-static void movzx_GwEb_m(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)ea_rd8(c, i)); run_next(c, i); }
+DEFINE_LOAD_HANDLER(movzx_GwEb_m, 1, set_r16(c, i->reg, (uint16_t)v))
 static void movzx_GdEb_r(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = get_r8(c, i->rm); run_next(c, i); }
-static void movzx_GdEb_m(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = ea_rd8(c, i); run_next(c, i); }
+DEFINE_LOAD_HANDLER(movzx_GdEb_m, 1, c->gpr[i->reg] = v)
 static void movzx_GwEw_r(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, get_r16(c, i->rm)); run_next(c, i); }
-static void movzx_GwEw_m(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)ea_rd16(c, i)); run_next(c, i); }
+DEFINE_LOAD_HANDLER(movzx_GwEw_m, 2, set_r16(c, i->reg, (uint16_t)v))
 static void movzx_GdEw_r(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = get_r16(c, i->rm); run_next(c, i); }
-static void movzx_GdEw_m(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = ea_rd16(c, i); run_next(c, i); }
+DEFINE_LOAD_HANDLER(movzx_GdEw_m, 2, c->gpr[i->reg] = v)
 static void movsx_GwEb_r(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)sext(get_r8(c, i->rm), 8)); run_next(c, i); }
-static void movsx_GwEb_m(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)sext(ea_rd8(c, i), 8)); run_next(c, i); }
+DEFINE_LOAD_HANDLER(movsx_GwEb_m, 1, set_r16(c, i->reg, (uint16_t)sext(v, 8)))
 static void movsx_GdEb_r(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = sext(get_r8(c, i->rm), 8); run_next(c, i); }
-static void movsx_GdEb_m(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = sext(ea_rd8(c, i), 8); run_next(c, i); }
+DEFINE_LOAD_HANDLER(movsx_GdEb_m, 1, c->gpr[i->reg] = sext(v, 8))
 static void movsx_GwEw_r(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, get_r16(c, i->rm)); run_next(c, i); }
-static void movsx_GwEw_m(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)ea_rd16(c, i)); run_next(c, i); }
+DEFINE_LOAD_HANDLER(movsx_GwEw_m, 2, set_r16(c, i->reg, (uint16_t)v))
 static void movsx_GdEw_r(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = sext(get_r16(c, i->rm), 16); run_next(c, i); }
-static void movsx_GdEw_m(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = sext(ea_rd16(c, i), 16); run_next(c, i); }
+DEFINE_LOAD_HANDLER(movsx_GdEw_m, 2, c->gpr[i->reg] = sext(v, 16))
 
 /* ---------------------------------------------------------------- exchanges */
 
