@@ -148,20 +148,20 @@ DEFINE_UNARY_Z(dec)
 /* ---------------------------------------------------------------- table */
 
 #define ALU_ROWS(name, base, reg)                                                                  \
-    {base + 0, -1, -1, 0, 0, #name, "Eb,Gb", OPF_LOCKABLE * (reg != 7), HR(name##_EbGb_r, name##_EbGb_m)}, \
+    {base + 0, -1, -1, 0, 0, #name, "Eb,Gb", OPF_LOCKABLE * (reg != 7), HR_BD(name##_EbGb_r, name##_EbGb_m)}, \
     {base + 1, -1, -1, 0, 0, #name, "Ev,Gv", OPF_LOCKABLE * (reg != 7),                            \
-     HRS(name##_EwGw_r, name##_EdGd_r, name##_EwGw_m, name##_EdGd_m)},                             \
-    {base + 2, -1, -1, 0, 0, #name, "Gb,Eb", 0, HR(name##_GbEb_r, name##_GbEb_m)},                 \
+     HRS_BD(name##_EwGw_r, name##_EdGd_r, name##_EwGw_m, name##_EdGd_m)},                             \
+    {base + 2, -1, -1, 0, 0, #name, "Gb,Eb", 0, HR_BD(name##_GbEb_r, name##_GbEb_m)},                 \
     {base + 3, -1, -1, 0, 0, #name, "Gv,Ev", 0,                                                    \
-     HRS(name##_GwEw_r, name##_GdEd_r, name##_GwEw_m, name##_GdEd_m)},                             \
+     HRS_BD(name##_GwEw_r, name##_GdEd_r, name##_GwEw_m, name##_GdEd_m)},                             \
     {base + 4, -1, -1, 0, 0, #name, "AL,Ib", 0, H(name##_ALI)},                                    \
     {base + 5, -1, -1, 0, 0, #name, "eAX,Iz", 0, HS(name##_AXI, name##_EAXI)},                     \
-    {0x80, reg, -1, 0, 0, #name, "Eb,Ib", OPF_LOCKABLE * (reg != 7), HR(name##_EbI_r, name##_EbI_m)}, \
+    {0x80, reg, -1, 0, 0, #name, "Eb,Ib", OPF_LOCKABLE * (reg != 7), HR_BD(name##_EbI_r, name##_EbI_m)}, \
     {0x81, reg, -1, 0, 0, #name, "Ev,Iz", OPF_LOCKABLE * (reg != 7),                               \
-     HRS(name##_EwI_r, name##_EdI_r, name##_EwI_m, name##_EdI_m)},                                 \
-    {0x82, reg, -1, 0, 0, #name, "Eb,Ib", OPF_LOCKABLE * (reg != 7), HR(name##_EbI_r, name##_EbI_m)}, \
+     HRS_BD(name##_EwI_r, name##_EdI_r, name##_EwI_m, name##_EdI_m)},                                 \
+    {0x82, reg, -1, 0, 0, #name, "Eb,Ib", OPF_LOCKABLE * (reg != 7), HR_BD(name##_EbI_r, name##_EbI_m)}, \
     {0x83, reg, -1, 0, 0, #name, "Ev,sIb", OPF_LOCKABLE * (reg != 7),                              \
-     HRS(name##_EwI_r, name##_EdI_r, name##_EwI_m, name##_EdI_m)}
+     HRS_BD(name##_EwI_r, name##_EdI_r, name##_EwI_m, name##_EdI_m)}
 
 #define UNARY_ROWS(name, reg, lock)                                                                \
     {0xF6, reg, -1, 0, 0, #name, "Eb", lock, HR(name##_Eb_r, name##_Eb_m)},                        \
@@ -176,14 +176,14 @@ const opdef_t alu_ops[] = {
     ALU_ROWS(sub, 0x28, 5),
     ALU_ROWS(xor, 0x30, 6),
     ALU_ROWS(cmp, 0x38, 7),
-    {0x84, -1, -1, 0, 0, "test", "Eb,Gb", 0, HR(test_EbGb_r, test_EbGb_m)},
-    {0x85, -1, -1, 0, 0, "test", "Ev,Gv", 0, HRS(test_EwGw_r, test_EdGd_r, test_EwGw_m, test_EdGd_m)},
+    {0x84, -1, -1, 0, 0, "test", "Eb,Gb", 0, HR_BD(test_EbGb_r, test_EbGb_m)},
+    {0x85, -1, -1, 0, 0, "test", "Ev,Gv", 0, HRS_BD(test_EwGw_r, test_EdGd_r, test_EwGw_m, test_EdGd_m)},
     {0xA8, -1, -1, 0, 0, "test", "AL,Ib", 0, H(test_ALI)},
     {0xA9, -1, -1, 0, 0, "test", "eAX,Iz", 0, HS(test_AXI, test_EAXI)},
-    {0xF6, 0, -1, 0, 0, "test", "Eb,Ib", 0, HR(test_EbI_r, test_EbI_m)},
-    {0xF6, 1, -1, 0, 0, "test", "Eb,Ib", 0, HR(test_EbI_r, test_EbI_m)},
-    {0xF7, 0, -1, 0, 0, "test", "Ev,Iz", 0, HRS(test_EwI_r, test_EdI_r, test_EwI_m, test_EdI_m)},
-    {0xF7, 1, -1, 0, 0, "test", "Ev,Iz", 0, HRS(test_EwI_r, test_EdI_r, test_EwI_m, test_EdI_m)},
+    {0xF6, 0, -1, 0, 0, "test", "Eb,Ib", 0, HR_BD(test_EbI_r, test_EbI_m)},
+    {0xF6, 1, -1, 0, 0, "test", "Eb,Ib", 0, HR_BD(test_EbI_r, test_EbI_m)},
+    {0xF7, 0, -1, 0, 0, "test", "Ev,Iz", 0, HRS_BD(test_EwI_r, test_EdI_r, test_EwI_m, test_EdI_m)},
+    {0xF7, 1, -1, 0, 0, "test", "Ev,Iz", 0, HRS_BD(test_EwI_r, test_EdI_r, test_EwI_m, test_EdI_m)},
     UNARY_ROWS(not, 2, OPF_LOCKABLE),
     UNARY_ROWS(neg, 3, OPF_LOCKABLE),
     {0x40, -1, -1, 0, 0, "inc", "Zv", 0, HS(inc_Zw, inc_Zd)},

@@ -344,6 +344,8 @@ int decode_insn(const uint8_t *bytes, int avail, bool code32, insn_t *out)
     out->pfx = pfx;
     bool mem = (pfx & PFX_MEM) != 0;
     insn_fn fn = d ? d->fn[mem][opsize] : NULL;
+    if (fn && mem && addrsize && out->index == R_NONE && d->fn_bd[opsize])
+        fn = d->fn_bd[opsize];
     if (fn && (pfx & PFX_LOCK) && (!(d->flags & OPF_LOCKABLE) || !mem))
         fn = NULL; /* LOCK on anything but a read-modify-write of memory: #UD */
     if (fn) {

@@ -84,6 +84,9 @@ typedef struct opdef {
     const char *args;
     uint16_t flags;
     insn_fn fn[2][2]; /* [memory operand][32-bit operand size] */
+    /* [32-bit operand size]: the memory form for a 32-bit address of a base
+     * and a displacement only, when the family has one (HR_BD, HRS_BD). */
+    insn_fn fn_bd[2];
 } opdef_t;
 
 enum { OPMOD_ANY, OPMOD_MEM, OPMOD_REG };
@@ -95,10 +98,13 @@ enum { OPMOD_ANY, OPMOD_MEM, OPMOD_REG };
 #define OPF_FAR 0x10u        /* disassembler: far form (objdump's "FWORD PTR") */
 
 /* Handler selectors for opdef_t.fn. */
-#define H(f) {{f, f}, {f, f}}
-#define HS(f16, f32) {{f16, f32}, {f16, f32}}
-#define HR(freg, fmem) {{freg, freg}, {fmem, fmem}}
-#define HRS(r16, r32, m16, m32) {{r16, r32}, {m16, m32}}
+#define H(f) {{f, f}, {f, f}}, {0}
+#define HS(f16, f32) {{f16, f32}, {f16, f32}}, {0}
+#define HR(freg, fmem) {{freg, freg}, {fmem, fmem}}, {0}
+#define HRS(r16, r32, m16, m32) {{r16, r32}, {m16, m32}}, {0}
+/* The same, the memory forms defined by DEFINE_MEM_HANDLER (with a twin). */
+#define HR_BD(freg, fmem) {{freg, freg}, {fmem, fmem}}, {fmem##_bd, fmem##_bd}
+#define HRS_BD(r16, r32, m16, m32) {{r16, r32}, {m16, m32}}, {m16##_bd, m32##_bd}
 
 /* Every family table, for cpu/opcodes.c. */
 extern const opdef_t alu_ops[], shift_ops[], muldiv_ops[], bcd_ops[], bitops_ops[];
@@ -290,21 +296,28 @@ static inline void ea_wr32(cpu_t *cpu, const insn_t *i, uint32_t v) { wr32(cpu, 
  * keeps cpu and i in their argument registers across no call and needs no
  * stack frame: a third fewer host instructions than with ea_rd32, whose
  * slow-path call in the middle makes the whole handler save registers.
- * DEFINE_MEM_HANDLER checks the operand for `right` against the TLB entry's
- * `tag`, then runs `hit` with the operand's host address in p, or `miss`
- * with its linear address in lin; then the next instruction. */
+ * DEFINE_MEM_HANDLER defines `name` and name##_bd, its twin for a 32-bit
+ * address of a base and a displacement (the decoder picks it: opdef_t.
+ * fn_bd), which spares the index, the scale and the 16-bit wrap: most
+ * operands are [reg+disp].  Both check the operand at `ea` for `right`
+ * against the TLB entry's `tag`, then run `hit` with the operand's host
+ * address in p, or `miss` with its linear address in lin; then the next
+ * instruction. */
 #define DEFINE_MEM_HANDLER(name, size, right, tag, hit, miss)                                      \
     static __attribute__((noinline)) void name##_miss(cpu_t *c, const insn_t *i, uint32_t lin)    \
     {                                                                                              \
         miss;                                                                                      \
         run_next(c, i);                                                                            \
     }                                                                                              \
-    static void name(cpu_t *c, const insn_t *i)                                                    \
+    DEFINE_MEM_HIT_PATH(name, name##_miss, ea_offset(c, i), size, right, tag, hit)                 \
+    DEFINE_MEM_HIT_PATH(name##_bd, name##_miss, c->gpr[i->base] + i->disp, size, right, tag, hit)
+#define DEFINE_MEM_HIT_PATH(fname, miss_fn, ea, size, right, tag, hit)                             \
+    static void fname(cpu_t *c, const insn_t *i)                                                   \
     {                                                                                              \
-        uint32_t lin = seg_linear(c, i->seg, ea_offset(c, i), size, right);                        \
+        uint32_t lin = seg_linear(c, i->seg, ea, size, right);                                     \
         const tlb_entry_t *e = tlb_slot(c->mmu.cur, lin);                                          \
         if (UNLIKELY(e->tag != mmu_fast_tag(lin, size))) {                                         \
-            name##_miss(c, i, lin);                                                                \
+            miss_fn(c, i, lin);                                                                    \
             return;                                                                                \
         }                                                                                          \
         uint8_t *p = (uint8_t *)(e->host + lin);                                                   \
