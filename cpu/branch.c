@@ -35,10 +35,10 @@ DEFINE_JCC(0) DEFINE_JCC(1) DEFINE_JCC(2) DEFINE_JCC(3) DEFINE_JCC(4) DEFINE_JCC
 DEFINE_JCC(6) DEFINE_JCC(7) DEFINE_JCC(8) DEFINE_JCC(9) DEFINE_JCC(A) DEFINE_JCC(B)
 DEFINE_JCC(C) DEFINE_JCC(D) DEFINE_JCC(E) DEFINE_JCC(F)
 
-static void jmp_Ew_r(cpu_t *c, const insn_t *i) { jump_near(c, get_r16(c, i->rm)); }
-static void jmp_Ed_r(cpu_t *c, const insn_t *i) { jump_near(c, c->gpr[i->rm]); }
-static void jmp_Ew_m(cpu_t *c, const insn_t *i) { jump_near(c, ea_rd16(c, i)); }
-static void jmp_Ed_m(cpu_t *c, const insn_t *i) { jump_near(c, ea_rd32(c, i)); }
+static void jmp_Ew_r(cpu_t *c, const insn_t *i) { jump_near(c, get_r16(c, i->rm)); take_transfer(c); }
+static void jmp_Ed_r(cpu_t *c, const insn_t *i) { jump_near(c, c->gpr[i->rm]); take_transfer(c); }
+static void jmp_Ew_m(cpu_t *c, const insn_t *i) { jump_near(c, ea_rd16(c, i)); take_transfer(c); }
+static void jmp_Ed_m(cpu_t *c, const insn_t *i) { jump_near(c, ea_rd32(c, i)); take_transfer(c); }
 
 /* CALL: the target is checked before anything is pushed. */
 static void call_to(cpu_t *cpu, uint32_t target, bool is32)
@@ -54,10 +54,10 @@ static void call_rel(cpu_t *c, const insn_t *i)
     call_to(c, rel_target(c, i), o32(i));
     take_jump(c, i, c->eip);
 }
-static void call_Ew_r(cpu_t *c, const insn_t *i) { call_to(c, get_r16(c, i->rm), false); }
-static void call_Ed_r(cpu_t *c, const insn_t *i) { call_to(c, c->gpr[i->rm], true); }
-static void call_Ew_m(cpu_t *c, const insn_t *i) { call_to(c, ea_rd16(c, i), false); }
-static void call_Ed_m(cpu_t *c, const insn_t *i) { call_to(c, ea_rd32(c, i), true); }
+static void call_Ew_r(cpu_t *c, const insn_t *i) { call_to(c, get_r16(c, i->rm), false); take_transfer(c); }
+static void call_Ed_r(cpu_t *c, const insn_t *i) { call_to(c, c->gpr[i->rm], true); take_transfer(c); }
+static void call_Ew_m(cpu_t *c, const insn_t *i) { call_to(c, ea_rd16(c, i), false); take_transfer(c); }
+static void call_Ed_m(cpu_t *c, const insn_t *i) { call_to(c, ea_rd32(c, i), true); take_transfer(c); }
 
 /* RET [imm16]: ESP changes only once the target passed the limit check. */
 static void ret_near(cpu_t *cpu, const insn_t *i)
@@ -66,6 +66,7 @@ static void ret_near(cpu_t *cpu, const insn_t *i)
     uint32_t target = stack_peek(cpu, 0, is32);
     jump_near(cpu, target);
     set_sp(cpu, cpu->gpr[R_ESP] + (is32 ? 4 : 2) + (i->op == 0xC2 ? i->imm : 0));
+    take_transfer(cpu);
 }
 
 /* The count register of LOOP and JCXZ follows the address size.  The

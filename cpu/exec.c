@@ -312,24 +312,17 @@ static const block_t *next_block_slow(cpu_t *cpu, block_t *prev)
 
 static inline const block_t *next_block(cpu_t *cpu, block_t *prev)
 {
-    const segment_t *cs = &cpu->seg[SEG_CS];
-    uint32_t prev_lin = cpu->block_lin;
-    uint32_t at = cpu->block_lin = cs->base + cpu->eip;
-    uint32_t page;
-    if (LIKELY(((at ^ prev_lin) & PAGE_MASK) == 0)) {
-        page = prev->phys & PAGE_MASK;
-    } else {
-        const tlb_entry_t *e = tlb_slot(cpu->mmu.cur, at);
-        if (e->tag_x != (at & PAGE_MASK))
-            return next_block_slow(cpu, prev);
-        page = e->phys;
-    }
-    uint64_t key = block_key(page | (at & (PAGE_SIZE - 1)), cpu->code32);
-    for (int k = 0; k < BLOCK_LINKS; k++) {
-        const block_t *n = prev->next[k];
-        if (n && n->key == key && LIKELY((uint64_t)cpu->eip + n->bytes - 1 <= cs->limit)) {
-            link_jump(cpu, n);
-            return n;
+    uint32_t at = cpu->seg[SEG_CS].base + cpu->eip;
+    uint64_t key;
+    bool known = successor_key(cpu, at, &key);
+    cpu->block_lin = at;
+    if (LIKELY(known)) {
+        for (int k = 0; k < BLOCK_LINKS; k++) {
+            const block_t *n = prev->next[k];
+            if (n && n->key == key && LIKELY((uint64_t)cpu->eip + n->bytes - 1 <= cpu->seg[SEG_CS].limit)) {
+                link_jump(cpu, n);
+                return n;
+            }
         }
     }
     return next_block_slow(cpu, prev);

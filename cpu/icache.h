@@ -96,6 +96,48 @@ static inline void take_jump(cpu_t *cpu, const insn_t *i, uint32_t target)
     branch_taken(cpu, i);
 }
 
+/* The key of the block at linear address `lin` after the running block
+ * (which starts at cpu->block_lin): on the same linear page the physical
+ * page is the running block's, on another the TLB's fetch entry says it.
+ * False on a TLB miss (find_block then walks the page tables). */
+static inline bool successor_key(const cpu_t *cpu, uint32_t lin, uint64_t *key)
+{
+    uint32_t page;
+    if (LIKELY(((lin ^ cpu->block_lin) & PAGE_MASK) == 0)) {
+        page = cpu->block->phys & PAGE_MASK;
+    } else {
+        const tlb_entry_t *e = tlb_slot(cpu->mmu.cur, lin);
+        if (e->tag_x != (lin & PAGE_MASK))
+            return false;
+        page = e->phys;
+    }
+    *key = block_key(page | (lin & (PAGE_SIZE - 1)), cpu->code32);
+    return true;
+}
+
+/* After a control transfer whose target varies (RET, an indirect JMP or
+ * CALL; EIP at the target), the last instruction of its block: when one of
+ * the block's successor links (run_blocks) is the target's block, that
+ * block runs from here as after a direct jump (take_jump); otherwise the
+ * loop finds it. */
+static inline void take_transfer(cpu_t *cpu)
+{
+    uint32_t lin = cpu->seg[SEG_CS].base + cpu->eip;
+    uint64_t key;
+    if (cpu->icount >= cpu->chain_until || !successor_key(cpu, lin, &key))
+        return;
+    for (int k = 0; k < BLOCK_LINKS; k++) {
+        const block_t *n = cpu->block->next[k];
+        if (n && n->key == key && (uint64_t)cpu->eip + n->bytes - 1 <= cpu->seg[SEG_CS].limit) {
+            cpu->icount++;
+            cpu->block_lin = lin;
+            start_block(cpu, n, n->insns + n->count);
+            n->insns[0].fn(cpu, n->insns);
+            return;
+        }
+    }
+}
+
 /* Sizes the per-page lists for `ram_pages` pages of RAM. */
 bool icache_attach(icache_t *ic, uint32_t ram_pages);
 block_t *icache_lookup(const icache_t *ic, uint32_t phys, bool code32);
