@@ -85,7 +85,7 @@ typedef struct opdef {
     uint16_t flags;
     insn_fn fn[2][2]; /* [memory operand][32-bit operand size] */
     /* [32-bit operand size]: the memory form for a 32-bit address of a base
-     * and a displacement only, when the family has one (HR_BD, HRS_BD). */
+     * and a displacement only, when the family has one (the *_BD forms). */
     insn_fn fn_bd[2];
 } opdef_t;
 
@@ -103,6 +103,7 @@ enum { OPMOD_ANY, OPMOD_MEM, OPMOD_REG };
 #define HR(freg, fmem) {{freg, freg}, {fmem, fmem}}, {0}
 #define HRS(r16, r32, m16, m32) {{r16, r32}, {m16, m32}}, {0}
 /* The same, the memory forms defined by DEFINE_MEM_HANDLER (with a twin). */
+#define HS_BD(f16, f32) {{f16, f32}, {f16, f32}}, {f16##_bd, f32##_bd}
 #define HR_BD(freg, fmem) {{freg, freg}, {fmem, fmem}}, {fmem##_bd, fmem##_bd}
 #define HRS_BD(r16, r32, m16, m32) {{r16, r32}, {m16, m32}}, {m16##_bd, m32##_bd}
 

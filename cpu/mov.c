@@ -75,6 +75,9 @@ static void mov_SwEw_m(cpu_t *c, const insn_t *i) { check_sreg_dest(c, i); mov_s
 /* LEA: the offset itself; a register operand is invalid. */
 static void lea_w(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)ea_offset(c, i)); run_next(c, i); }
 static void lea_d(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = ea_offset(c, i); run_next(c, i); }
+/* For a 32-bit address of a base and a displacement (opdef_t.fn_bd). */
+static void lea_w_bd(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, (uint16_t)(c->gpr[i->base] + i->disp)); run_next(c, i); }
+static void lea_d_bd(cpu_t *c, const insn_t *i) { c->gpr[i->reg] = c->gpr[i->base] + i->disp; run_next(c, i); }
 
 /* MOVZX / MOVSX. */
 static void movzx_GwEb_r(cpu_t *c, const insn_t *i) { set_r16(c, i->reg, get_r8(c, i->rm)); run_next(c, i); }
@@ -333,7 +336,7 @@ const opdef_t mov_ops[] = {
     {0x8A, -1, -1, 0, 0, "mov", "Gb,Eb", 0, HR_BD(mov_GbEb_r, mov_GbEb_m)},
     {0x8B, -1, -1, 0, 0, "mov", "Gv,Ev", 0, HRS_BD(mov_GwEw_r, mov_GdEd_r, mov_GwEw_m, mov_GdEd_m)},
     {0x8C, -1, -1, 0, 0, "mov", "Ev,Sw", 0, HRS(mov_EwSw_r16, mov_EwSw_r32, mov_EwSw_m, mov_EwSw_m)},
-    {0x8D, -1, -1, OPMOD_MEM, 0, "lea", "Gv,M", 0, HS(lea_w, lea_d)},
+    {0x8D, -1, -1, OPMOD_MEM, 0, "lea", "Gv,M", 0, HS_BD(lea_w, lea_d)},
     {0x8E, -1, -1, 0, 0, "mov", "Sw,Ew", 0, HR(mov_SwEw_r, mov_SwEw_m)},
     {0xA0, -1, -1, 0, 0, "mov", "AL,Ob", 0, H(mov_AL_O)},
     {0xA1, -1, -1, 0, 0, "mov", "eAX,Ov", 0, HS(mov_AX_O, mov_EAX_O)},
