@@ -9,7 +9,9 @@
 ; 3 for AC, MOV CR0 for AM).
 ; The system structures (GDT, IDT, TSS), moved to misaligned addresses
 ; here, are read and written at CPL 3 without #AC: they are supervisor
-; accesses.
+; accesses.  Ring 3 runs with paging on, and a misaligned access to a
+; page that is not present raises #AC, not #PF: the alignment is checked
+; before the translation, by every kind of access alike.
 %include "lib.inc"
 %include "pm.inc"
 
@@ -21,6 +23,9 @@ DTR_IMAGE   equ 0x5000          ; LGDT/LIDT operands
 OTHER       equ 0x5000          ; a page ring 3 reads only while unchecked
 SEL_TSS2    equ SEL_FREE
 AC          equ 1 << 18         ; EFLAGS.AC, CR0.AM: the same bit
+PD          equ 0x20000         ; page directory
+PT0         equ 0x21000         ; identity map of 0-4 MiB, user and writable,
+MISSING     equ 0x30000         ; but for this page: not present
 
 ; EXPECT_AC "label", instruction: the instruction must raise #AC(0).
 %macro EXPECT_AC 2+
@@ -109,6 +114,19 @@ pm_start:
     mov ax, SEL_TSS2
     ltr ax
 
+    ; Paging on: 0-4 MiB identity-mapped but for MISSING.
+    mov edi, PT0
+    mov eax, 0x7
+    mov ecx, 1024
+.map:
+    mov [edi], eax
+    add eax, 0x1000
+    add edi, 4
+    loop .map
+    mov dword [PT0 + (MISSING >> 12) * 4], 0
+    mov dword [PD], PT0 | 7
+    PAGING_ON PD
+
     ; To ring 3 with AC set.
     push dword SEL_DATA_3
     push dword STACK3_TOP
@@ -178,6 +196,13 @@ ring3:
     CHECKD eax, SEL_TSS2, "str"
     EXPECT_AC "str on 2", str [DATA + 0x42]
     EXPECT_AC "sldt on 2", sldt [DATA + 0x46]
+    ; Misaligned on a page that is not present: #AC for a read, a write
+    ; and the read-modify-writes (ALU, INC, XCHG) alike.
+    EXPECT_AC "read of a missing page", mov eax, [MISSING + 2]
+    EXPECT_AC "write to a missing page", mov [MISSING + 2], eax
+    EXPECT_AC "add to a missing page", add [MISSING + 2], eax
+    EXPECT_AC "inc of a missing page", inc dword [MISSING + 2]
+    EXPECT_AC "xchg with a missing page", xchg [MISSING + 2], eax
     ; An interrupt to ring 0 reads the misaligned IDT and TSS: no #AC.
     mov ebx, 0
     int 0x80
