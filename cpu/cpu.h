@@ -165,8 +165,9 @@ typedef struct cpu {
      * which the next instruction's load of eip cannot forward from. */
     uint32_t prev_eip;
     const insn_t *block_end; /* the loop stops the current block here */
-    /* The running block (cpu/icache.h) and the run's limits: a taken
-     * direct jump may enter its target block itself (take_jump). */
+    /* The running block (cpu/icache.h) and the run's limits: a control
+     * transfer may enter its target block itself (take_jump and
+     * take_transfer in icache.h). */
     const struct block *block;
     uint64_t block_icount; /* icount before the block's first instruction */
     uint32_t block_lin;    /* linear address of its first instruction */

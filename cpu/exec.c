@@ -291,11 +291,10 @@ static void link_jump(cpu_t *cpu, const block_t *b)
 
 /* The block at CS:EIP after block `prev`, which started at linear address
  * cpu->block_lin and ran to its end without anything changing the CPU's
- * mode or the address space; cpu->block_lin becomes the new block's.  On
- * prev's linear page the physical address follows from prev's, on another
- * one from the TLB; then prev's successor links (the last blocks that
- * followed it) are checked before the cache's hash.  A dropped block never
- * matches a link (icache_invalidate_page poisons its key). */
+ * mode or the address space; cpu->block_lin becomes the new block's.
+ * prev's successor links are checked (successor_key, linked_successor)
+ * before the cache's hash.  A dropped block never matches a link
+ * (icache_invalidate_page poisons its key). */
 static const block_t *next_block_slow(cpu_t *cpu, block_t *prev)
 {
     uint64_t flushes = cpu->icache->flushes;
@@ -316,14 +315,10 @@ static inline const block_t *next_block(cpu_t *cpu, block_t *prev)
     uint64_t key;
     bool known = successor_key(cpu, at, &key);
     cpu->block_lin = at;
-    if (LIKELY(known)) {
-        for (int k = 0; k < BLOCK_LINKS; k++) {
-            const block_t *n = prev->next[k];
-            if (n && n->key == key && LIKELY((uint64_t)cpu->eip + n->bytes - 1 <= cpu->seg[SEG_CS].limit)) {
-                link_jump(cpu, n);
-                return n;
-            }
-        }
+    const block_t *n = known ? linked_successor(cpu, prev, key) : NULL;
+    if (LIKELY(n)) {
+        link_jump(cpu, n);
+        return n;
     }
     return next_block_slow(cpu, prev);
 }

@@ -62,16 +62,28 @@ static inline void start_block(cpu_t *cpu, const block_t *b, const insn_t *end)
     begin_insn(cpu, b->insns);
 }
 
+/* Retires the running instruction, a control transfer to the start of
+ * block n, and runs n from there as a tail call: no return to the loop,
+ * which would find the same block through the same checks.  Nothing the
+ * loop looks at between blocks can have changed: what raises an interrupt
+ * or changes the mode, paging or code ends the block's run before any
+ * control transfer; and below cpu->chain_until a whole block fits the
+ * budget. */
+static inline void enter_successor(cpu_t *cpu, const block_t *n)
+{
+    cpu->icount++;
+    start_block(cpu, n, n->insns + n->count);
+    n->insns[0].fn(cpu, n->insns);
+}
+
 /* A taken direct jump `i` to `target` (CS:EIP is not changed yet).  When
  * the target is on the running block's linear page and i's link names its
- * block (still cached: a dropped block's key matches nothing), the jump
- * retires and the target block runs from here, as a tail call: no return
- * to the loop, which would find the same block through the same checks.
- * Nothing the loop looks at between blocks can have changed: what raises
- * an interrupt or changes the mode, paging or code ends the block before
- * any jump; and below cpu->chain_until a whole block fits the budget.
- * Otherwise the jump is made and ends the block's run; on the same page,
- * the loop links i to the block it finds there (run_blocks). */
+ * block (still cached: a dropped block's key matches nothing), the target
+ * block runs from here.  Otherwise the jump is made and ends the block's
+ * run; on the same page, the loop links i to the block it finds there
+ * (run_blocks).  Targets on other pages are left to the loop: following
+ * them through the TLB cost more host instructions in a Linux boot than it
+ * saved. */
 static inline void take_jump(cpu_t *cpu, const insn_t *i, uint32_t target)
 {
     const segment_t *cs = &cpu->seg[SEG_CS];
@@ -83,10 +95,8 @@ static inline void take_jump(cpu_t *cpu, const insn_t *i, uint32_t target)
         /* The block within the limit: the target is too. */
         if (LIKELY(n->key == key && cpu->icount < cpu->chain_until &&
                    (uint64_t)target + n->bytes - 1 <= cs->limit)) {
-            cpu->icount++;
             cpu->eip = target;
-            start_block(cpu, n, n->insns + n->count);
-            n->insns[0].fn(cpu, n->insns);
+            enter_successor(cpu, n);
             return;
         }
     }
@@ -115,26 +125,32 @@ static inline bool successor_key(const cpu_t *cpu, uint32_t lin, uint64_t *key)
     return true;
 }
 
+/* The block among prev's successor links (the last blocks that followed
+ * it) with this key, within the CS limit from EIP; NULL when none is. */
+static inline const block_t *linked_successor(const cpu_t *cpu, const block_t *prev, uint64_t key)
+{
+    for (int k = 0; k < BLOCK_LINKS; k++) {
+        const block_t *n = prev->next[k];
+        if (n && n->key == key && (uint64_t)cpu->eip + n->bytes - 1 <= cpu->seg[SEG_CS].limit)
+            return n;
+    }
+    return NULL;
+}
+
 /* After a control transfer whose target varies (RET, an indirect JMP or
  * CALL; EIP at the target), the last instruction of its block: when one of
- * the block's successor links (run_blocks) is the target's block, that
- * block runs from here as after a direct jump (take_jump); otherwise the
- * loop finds it. */
+ * the block's successor links is the target's block, that block runs from
+ * here; otherwise the loop finds it. */
 static inline void take_transfer(cpu_t *cpu)
 {
     uint32_t lin = cpu->seg[SEG_CS].base + cpu->eip;
     uint64_t key;
     if (cpu->icount >= cpu->chain_until || !successor_key(cpu, lin, &key))
         return;
-    for (int k = 0; k < BLOCK_LINKS; k++) {
-        const block_t *n = cpu->block->next[k];
-        if (n && n->key == key && (uint64_t)cpu->eip + n->bytes - 1 <= cpu->seg[SEG_CS].limit) {
-            cpu->icount++;
-            cpu->block_lin = lin;
-            start_block(cpu, n, n->insns + n->count);
-            n->insns[0].fn(cpu, n->insns);
-            return;
-        }
+    const block_t *n = linked_successor(cpu, cpu->block, key);
+    if (n) {
+        cpu->block_lin = lin;
+        enter_successor(cpu, n);
     }
 }
 
