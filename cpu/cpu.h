@@ -170,7 +170,7 @@ typedef struct cpu {
      * take_transfer in icache.h). */
     const struct block *block;
     uint64_t block_icount; /* icount before the block's first instruction */
-    uint32_t block_lin;    /* linear address of its first instruction */
+    uint32_t block_lin;    /* a linear address on its page (only the page is read) */
     uint64_t chain_until;  /* a jump enters its target only below this */
     insn_t *link_site;     /* a jump that did not: the loop links it */
     mmu_t mmu;

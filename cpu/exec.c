@@ -289,9 +289,9 @@ static void link_jump(cpu_t *cpu, const block_t *b)
         site->link = (int32_t)((const char *)b - (const char *)site);
 }
 
-/* The block at CS:EIP after block `prev`, which started at linear address
- * cpu->block_lin and ran to its end without anything changing the CPU's
- * mode or the address space; cpu->block_lin becomes the new block's.
+/* The block at CS:EIP after block `prev`, which ran to its end without
+ * anything changing the CPU's mode or the address space; cpu->block_lin
+ * becomes the new block's linear address.
  * prev's successor links are checked (successor_key, linked_successor)
  * before the cache's hash.  A dropped block never matches a link
  * (icache_invalidate_page poisons its key). */

@@ -295,8 +295,9 @@ static inline void ea_wr32(cpu_t *cpu, const insn_t *i, uint32_t v) { wr32(cpu, 
  * frequent instructions.  The TLB hit runs inline; a miss continues in
  * name##_miss, out of line and entered as a tail call.  So the hit path
  * keeps cpu and i in their argument registers across no call and needs no
- * stack frame: a third fewer host instructions than with ea_rd32, whose
- * slow-path call in the middle makes the whole handler save registers.
+ * stack frame (MOV r32,[m]: 44 host instructions instead of 53 with
+ * ea_rd32, whose slow-path call in the middle makes the whole handler
+ * save registers).
  * DEFINE_MEM_HANDLER defines `name` and name##_bd, its twin for a 32-bit
  * address of a base and a displacement (the decoder picks it: opdef_t.
  * fn_bd), which spares the index, the scale and the 16-bit wrap: most
@@ -411,9 +412,9 @@ static inline uint64_t tsc_ticks(const cpu_t *cpu)
 /* Ends the current block after this instruction (state that the decoder or
  * the loop depends on changed). */
 static inline void end_block(cpu_t *cpu) { cpu->block_end = NULL; }
-/* A taken conditional branch `i` (EIP already at the target; a block goes
- * on after a branch not taken): the block's run stops after it, and the
- * loop may still chain to the next block. */
+/* A taken jump `i` that did not enter its target block (EIP already at
+ * the target; a block goes on after a conditional branch not taken): the
+ * block's run stops after it, and the loop goes on to the next block. */
 static inline void branch_taken(cpu_t *cpu, const insn_t *i) { cpu->block_end = i + 1; }
 
 /* Before instruction n of the running block: its address (the fault EIP)

@@ -76,7 +76,16 @@ static inline void enter_successor(cpu_t *cpu, const block_t *n)
     n->insns[0].fn(cpu, n->insns);
 }
 
-/* A taken direct jump `i` to `target` (CS:EIP is not changed yet).  When
+/* The key of the block at linear address `lin` on the running block's
+ * linear page: the running block's physical page, code size and `lin`'s
+ * offset. */
+static inline uint64_t key_on_block_page(const cpu_t *cpu, uint32_t lin)
+{
+    return (cpu->block->key & ~(uint64_t)(PAGE_SIZE - 1)) | (lin & (PAGE_SIZE - 1));
+}
+
+/* A taken direct jump `i` to `target` (CS:EIP may still be the next
+ * instruction's; CALL has set it already).  When
  * the target is on the running block's linear page and i's link names its
  * block (still cached: a dropped block's key matches nothing), the target
  * block runs from here.  Otherwise the jump is made and ends the block's
@@ -91,9 +100,8 @@ static inline void take_jump(cpu_t *cpu, const insn_t *i, uint32_t target)
     bool same_page = ((lin ^ cpu->block_lin) & PAGE_MASK) == 0;
     if (LIKELY(same_page && i->link != 0)) {
         const block_t *n = (const block_t *)((const char *)i + i->link);
-        uint64_t key = (cpu->block->key & ~(uint64_t)(PAGE_SIZE - 1)) | (lin & (PAGE_SIZE - 1));
         /* The block within the limit: the target is too. */
-        if (LIKELY(n->key == key && cpu->icount < cpu->chain_until &&
+        if (LIKELY(n->key == key_on_block_page(cpu, lin) && cpu->icount < cpu->chain_until &&
                    (uint64_t)target + n->bytes - 1 <= cs->limit)) {
             cpu->eip = target;
             enter_successor(cpu, n);
@@ -106,22 +114,20 @@ static inline void take_jump(cpu_t *cpu, const insn_t *i, uint32_t target)
     branch_taken(cpu, i);
 }
 
-/* The key of the block at linear address `lin` after the running block
- * (which starts at cpu->block_lin): on the same linear page the physical
- * page is the running block's, on another the TLB's fetch entry says it.
- * False on a TLB miss (find_block then walks the page tables). */
+/* The key of the block at linear address `lin` after the running block:
+ * on the running block's linear page it follows from that block's, on
+ * another the TLB's fetch entry gives the physical page.  False on a TLB
+ * miss (find_block then walks the page tables). */
 static inline bool successor_key(const cpu_t *cpu, uint32_t lin, uint64_t *key)
 {
-    uint32_t page;
     if (LIKELY(((lin ^ cpu->block_lin) & PAGE_MASK) == 0)) {
-        page = cpu->block->phys & PAGE_MASK;
-    } else {
-        const tlb_entry_t *e = tlb_slot(cpu->mmu.cur, lin);
-        if (e->tag_x != (lin & PAGE_MASK))
-            return false;
-        page = e->phys;
+        *key = key_on_block_page(cpu, lin);
+        return true;
     }
-    *key = block_key(page | (lin & (PAGE_SIZE - 1)), cpu->code32);
+    const tlb_entry_t *e = tlb_slot(cpu->mmu.cur, lin);
+    if (e->tag_x != (lin & PAGE_MASK))
+        return false;
+    *key = block_key(e->phys | (lin & (PAGE_SIZE - 1)), cpu->code32);
     return true;
 }
 
