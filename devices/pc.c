@@ -299,13 +299,16 @@ bool machine_flush_disks(machine_t *m)
     return ok;
 }
 
-/* Host-time mode's TSC: guest time at the rate deterministic mode gives
- * the TSC by default (one tick per instruction of 4 ns: 250 MHz).  Counting
- * instructions there would make it run at the host's speed and stop while
- * the CPU sleeps; Linux then finds it disagreeing with the PIT, calls it
- * unstable, and its timers run many times too slow in real time. */
+/* The TSC counts guest time at 250 MHz (one tick per 4 ns, the default
+ * instruction length of deterministic mode, where it therefore counts
+ * instructions), in both clock modes: it goes on while the CPU sleeps in
+ * HLT or time jumps to the next timer, and keeps one rate whatever the
+ * host's speed.  Counting instructions in host-time mode would make it run
+ * at the host's speed and stop while the CPU sleeps; Linux then finds it
+ * disagreeing with the PIT, calls it unstable, and its timers run many
+ * times too slow in real time. */
 _Static_assert(CLOCK_DEFAULT_NS_PER_INSN_FP % 65536 == 0, "whole nanoseconds per tick");
-static uint64_t host_time_tsc_ticks(void *opaque)
+static uint64_t guest_time_tsc_ticks(void *opaque)
 {
     machine_t *m = opaque;
     return clock_now(&m->clock) / (CLOCK_DEFAULT_NS_PER_INSN_FP >> 16);
@@ -335,7 +338,7 @@ machine_t *machine_create(const machine_config_t *cfg, char *err, size_t errlen)
     }
     ioport_init(&m->io);
     m->io.unassigned_log = cfg->io_log;
-    /* Before the CPU, whose reset reads the TSC's clock in host-time mode. */
+    /* Before the CPU, whose reset reads the TSC's clock. */
     clock_init(&m->clock, &m->cpu.icount, cfg->host_time);
     if (cfg->ns_per_insn_fp)
         m->clock.ns_per_insn_fp = cfg->ns_per_insn_fp;
@@ -345,7 +348,7 @@ machine_t *machine_create(const machine_config_t *cfg, char *err, size_t errlen)
      * logic, which also answers IGNNE# (set by a write to port 0xF0). */
     cpu_bus_t bus = {.opaque = m, .in = bus_in, .out = bus_out, .intr_ack = bus_intr_ack,
                      .ferr = bus_ferr, .ignne = bus_ignne,
-                     .tsc_ticks = cfg->host_time ? host_time_tsc_ticks : NULL};
+                     .tsc_ticks = guest_time_tsc_ticks};
     if (!cpu_init(&m->cpu, &m->mem, &bus)) {
         snprintf(err, errlen, "out of memory for the CPU");
         machine_destroy(m);
@@ -469,8 +472,9 @@ static bool wait_host(machine_t *m, uint64_t ns)
 }
 
 /* A halted CPU waits for the next event.  Deterministic mode jumps time to
- * the next deadline (the TSC keeps counting); host-time mode sleeps until
- * it or until input.  Returns false when nothing can ever wake the CPU. */
+ * the next deadline (the TSC, counting guest time, moves with it);
+ * host-time mode sleeps until it or until input.  Returns false when
+ * nothing can ever wake the CPU. */
 static bool idle(machine_t *m)
 {
     vclock_t *c = &m->clock;
@@ -479,7 +483,6 @@ static bool idle(machine_t *m)
         uint64_t skipped = clock_skip_to(c, deadline);
         uint64_t insns = (skipped << 16) / c->ns_per_insn_fp;
         m->idle_insns += insns;
-        m->cpu.tsc_offset += insns;
     } else {
         uint64_t now = clock_now(c);
         if (!wait_host(m, deadline == CLOCK_NEVER ? CLOCK_NEVER : deadline > now ? deadline - now : 0))
