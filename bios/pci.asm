@@ -168,15 +168,11 @@ pci_init:
 ; levels), and each device's interrupt line register set to where its pin
 ; ends up.
 pci_route_interrupts:
-    push ecx
-    push edx
     mov di, PCI_VENDOR
     mov ecx, 0FFFFFFFFh
     mov edx, PIIX_VENDOR_DEV
     xor si, si
     call pci_find
-    pop edx
-    pop ecx
     jc .router_done
     mov eax, [cs:pirq_irqs]
     mov di, PIIX3_PIRQ_ROUTE

@@ -111,6 +111,14 @@ test_floppy:
     int 13h
     CHECK_C "floppy 18h 2.88 MB medium in a 1.44 MB drive"
     CHECK8 ah, 0Ch, "floppy 18h unsupported medium: status 0Ch"
+    ; 3 sectors, 36 cylinders: no medium at all (the drive type's list ends
+    ; at its 0FFh mark, and the bytes after it are another type's list)
+    mov ah, 18h
+    mov cx, 2303h
+    xor dl, dl
+    int 13h
+    CHECK_C "floppy 18h 3-sector medium"
+    CHECK8 ah, 0Ch, "floppy 18h 3-sector medium: status 0Ch"
     ; one block: LBA 20 = cylinder 0, head 1, sector 3
     mov ax, 0201h
     mov cx, 0003h

@@ -403,7 +403,7 @@ test_event_wait:
     CHECK8 [event_flag], 0, "INT 15h 83h cancelled: no flag"
     ret
 
-; start_event_wait: INT 15h 83h for 110 ms (10ADB0h microseconds) on
+; start_event_wait: INT 15h 83h for 110 ms (1ADB0h microseconds) on
 ; event_flag (ES:BX; wait_flag leaves ES at the BDA); CF as the BIOS
 ; returns it.
 start_event_wait:
