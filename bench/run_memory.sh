@@ -19,10 +19,11 @@ guest=$top/build/guest
 # about 50 MiB of library code.
 peak_kib() {
     python3 - "$ram" "$sim" "$@" <<'EOF'
-import subprocess, sys, time
+import subprocess, sys, tempfile, time
 ram_kib = int(sys.argv[1]) * 1024
-p = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                     stderr=subprocess.PIPE, text=True)
+# Standard error to a file: a pipe read only at the end could fill and stall the run.
+errors = tempfile.TemporaryFile(mode="w+")
+p = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors)
 peak_all = peak_own = peak_anon = 0
 while p.poll() is None:
     try:
@@ -46,7 +47,8 @@ while p.poll() is None:
         pass
     time.sleep(0.05)
 if p.returncode != 0:
-    sys.exit("x86sim ended with status %d: %s" % (p.returncode, p.stderr.read().strip()))
+    errors.seek(0)
+    sys.exit("x86sim ended with status %d: %s" % (p.returncode, errors.read().strip()))
 print(peak_all, peak_own, peak_anon)
 EOF
 }

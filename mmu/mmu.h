@@ -291,8 +291,9 @@ typedef struct mmu {
     mmu_watch_t watch; /* data breakpoints; hit() gets fault_opaque */
     uint64_t walks, misses; /* statistics */
     /* Calls into the data-access slow path (mmu_slow_read/write): a
-     * page-crossing access makes one, and one more per byte that misses
-     * the fast path too. */
+     * page-crossing access makes one, and a page-crossing read one more
+     * per byte that misses the fast path (it reads bytewise through the
+     * fast path; a crossing write looks its pages up directly). */
     uint64_t slow_accesses;
     /* Data-access observer (debugger watchpoints, the explainer): while set,
      * the TLB keeps its fast read/write paths closed, so every data access

@@ -1046,7 +1046,6 @@ void fuzz_cpu_run(const uint8_t *data, size_t len)
 
     /* With an NMI: one at the start, then one a third and two thirds in. */
     machine_stop_t why = STOP_MAX_INSNS;
-    uint64_t most = F.budget; /* blocks stop at the budget too */
     for (int part = 1; part <= 3 && why == STOP_MAX_INSNS; part++) {
         why = machine_run(m, h->nmi ? F.budget * (uint64_t)part / 3 : F.budget);
         if (h->nmi)
@@ -1061,7 +1060,7 @@ void fuzz_cpu_run(const uint8_t *data, size_t len)
      * state is then mid-delivery, a task switch half done, as on hardware. */
     if (why != STOP_TRIPLE_FAULT && cpu->pending_exc < 0)
         check_state();
-    if (cpu->icount > most || cpu->in_execute)
+    if (cpu->icount > F.budget || cpu->in_execute) /* blocks stop at the budget too */
         broken("the run did not end at its instruction budget");
     disassemble_here();
 
